@@ -1,0 +1,540 @@
+//! Compiling a scenario into the flat, index-based model the simulation loops over.
+//!
+//! Names become indices, distributions become samplers, and everything that does not depend on
+//! the random path (contract schedules, seasonality, stress events) is computed once here.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::dist::{Dist, Sampler, inverse_normal_cdf, mean_of};
+use crate::scenario::{HOURS_PER_WEEK, Scenario, StressEvent, Tier};
+use crate::{MAX_WORK, RunOptions};
+
+pub(crate) struct Model {
+    pub scenario_name: String,
+    pub scenario_digest: String,
+    pub seed: u64,
+    pub paths: u32,
+    pub weeks: usize,
+    pub classes: Vec<ClassModel>,
+    /// Class indices in service order (priority, then file order).
+    pub service_order: Vec<usize>,
+    pub providers: Vec<ProviderModel>,
+    pub groups: Vec<GroupModel>,
+    pub portfolios: Vec<PortfolioModel>,
+    pub stress_names: Vec<String>,
+    pub stress: StressModel,
+    pub outage_week: usize,
+    pub outage_hours: f64,
+    /// Typical weekly peak demand (GPUs) and weekly cost ($): centres of the weekly histograms.
+    pub demand_scale: f64,
+    pub cost_scale: f64,
+}
+
+pub(crate) struct ClassModel {
+    pub name: String,
+    pub priority: u32,
+    pub base: f64,
+    pub growth: Sampler,
+    pub volatility: f64,
+    pub persistence: f64,
+    /// Innovation sd that keeps the stationary log-noise sd equal to `volatility`.
+    pub innovation: f64,
+    pub peak_factor: f64,
+    /// Seasonal multiplier per week.
+    pub season: Vec<f64>,
+    /// Probability of a jump in any given week.
+    pub jump_p: f64,
+    pub jump_size: Sampler,
+    /// Weekly multiplier applied to the jump level (1 = permanent).
+    pub jump_decay: f64,
+    pub tiers: [bool; 3],
+    pub deferrable: bool,
+    pub shortage_penalty: f64,
+    pub degradation: Option<(f64, f64, f64)>,
+    /// Mean and sd of log(1 + annual growth), the ordering policy's forecast assumptions.
+    pub log_growth_mean: f64,
+    pub log_growth_sd: f64,
+}
+
+pub(crate) struct EventProcess {
+    /// Events per week.
+    pub rate: f64,
+    pub a: Sampler,
+    pub b: Sampler,
+    /// Weekly multiplier for decaying effects (price shocks), 1 = persistent.
+    pub decay: f64,
+}
+
+pub(crate) struct ProviderModel {
+    pub name: String,
+    pub reserved_price: f64,
+    pub on_demand_price: f64,
+    pub emergency_multiplier: f64,
+    pub fill: Sampler,
+    pub lead: Sampler,
+    pub lead_median: f64,
+    pub carbon_t_per_gpu_hour: f64,
+    pub outages: Option<EventProcess>,
+    pub quota_cuts: Option<EventProcess>,
+    pub price_shocks: Option<EventProcess>,
+    pub group: Option<usize>,
+    /// Correlation of the provider's group (0 when ungrouped).
+    pub rho: f64,
+}
+
+pub(crate) struct GroupModel {
+    pub members: Vec<usize>,
+    /// Rates of shared events per week: outages, quota cuts, price shocks.
+    pub outage_rate: f64,
+    pub quota_rate: f64,
+    pub shock_rate: f64,
+}
+
+pub(crate) struct OrderModel {
+    pub provider: usize,
+    pub review: usize,
+    pub first: usize,
+    pub z: f64,
+    pub cover: f64,
+    pub min: f64,
+    pub max: f64,
+    pub term: usize,
+    /// Weeks ahead the policy looks: median lead time plus one review period.
+    pub lookahead: usize,
+}
+
+pub(crate) struct PortfolioModel {
+    pub name: String,
+    /// Committed GPUs from the contracts in the file, per week x provider.
+    pub committed: Vec<f64>,
+    /// Committed spend per week x provider (contracts are paid whether used or not).
+    pub committed_cost: Vec<f64>,
+    /// Early-exit penalties per week x provider.
+    pub exit_penalty: Vec<f64>,
+    /// Committed GPUs from the file's contracts, per week (all providers).
+    pub committed_total: Vec<f64>,
+    pub burst_cap: Vec<f64>,
+    pub emergency_cap: Vec<f64>,
+    pub ordering: Option<OrderModel>,
+    /// Provider with the most provisioned capacity: the one the concentration check removes.
+    pub largest_provider: usize,
+}
+
+/// Deterministic stress events, precomputed per week.
+pub(crate) struct StressModel {
+    pub active: bool,
+    /// Extra down fraction per week x provider.
+    pub down: Vec<f64>,
+    /// Quota multiplier per week x provider.
+    pub quota: Vec<f64>,
+    /// Additive price multiplier per week x provider.
+    pub price: Vec<f64>,
+    /// Demand multiplier per week x class.
+    pub demand: Vec<f64>,
+}
+
+const WEEKS_PER_YEAR: f64 = 52.0;
+
+fn half_life_decay(h: Option<f64>) -> f64 {
+    h.map_or(1.0, |h| libm::pow(0.5, 1.0 / h))
+}
+
+impl Model {
+    pub fn new(s: &Scenario, options: &RunOptions) -> Result<Model, Diagnostics> {
+        let mut diags = Vec::new();
+        let paths = options.paths.unwrap_or(s.paths);
+        let seed = options.seed.unwrap_or(s.seed);
+        if paths == 0 {
+            diags.push(Diagnostic::new("paths", "must be at least 1"));
+        }
+        if seed > crate::scenario::MAX_SEED {
+            diags.push(
+                Diagnostic::new(
+                    "seed",
+                    format!("must be at most {}", crate::scenario::MAX_SEED),
+                )
+                .with_hint("seeds must fit a JavaScript number exactly"),
+            );
+        }
+        let weeks = s.horizon_weeks as usize;
+        let work = u64::from(paths)
+            * weeks as u64
+            * (s.portfolios.len() as u64 + s.providers.len() as u64 + s.workloads.len() as u64);
+        if work > MAX_WORK {
+            diags.push(
+                Diagnostic::new("paths", format!("run too large: {paths} paths x {weeks} weeks x (portfolios + providers + workloads) = {work} units; the budget is {MAX_WORK}"))
+                    .with_hint("use fewer paths, a shorter horizon or fewer providers"),
+            );
+        }
+        let mut stress_idx = Vec::new();
+        for name in &options.stress {
+            match s.stress_tests.iter().position(|t| &t.name == name) {
+                Some(i) => stress_idx.push(i),
+                None => {
+                    let known: Vec<&str> = s.stress_tests.iter().map(|t| t.name.as_str()).collect();
+                    diags.push(
+                        Diagnostic::new("stress", format!("unknown stress test `{name}`"))
+                            .with_hint(if known.is_empty() {
+                                "this scenario defines no stress tests".to_string()
+                            } else {
+                                format!("known: {}", known.join(", "))
+                            }),
+                    );
+                }
+            }
+        }
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+
+        let provider_index =
+            |name: &str| s.providers.iter().position(|p| p.name == name).unwrap_or(0);
+        let np = s.providers.len();
+        let classes: Vec<ClassModel> = s.workloads.iter().map(|w| class_model(w, weeks)).collect();
+        let mut service_order: Vec<usize> = (0..classes.len()).collect();
+        service_order.sort_by_key(|&c| (classes[c].priority, c));
+
+        let mut providers: Vec<ProviderModel> = s.providers.iter().map(provider_model).collect();
+        let groups: Vec<GroupModel> = s
+            .correlation_groups
+            .iter()
+            .enumerate()
+            .map(|(gi, g)| {
+                let members: Vec<usize> = g.providers.iter().map(|n| provider_index(n)).collect();
+                for &m in &members {
+                    providers[m].group = Some(gi);
+                    providers[m].rho = g.correlation;
+                }
+                let mean_rate = |f: &dyn Fn(&ProviderModel) -> Option<f64>| {
+                    members
+                        .iter()
+                        .map(|&m| f(&providers[m]).unwrap_or(0.0))
+                        .sum::<f64>()
+                        / members.len().max(1) as f64
+                };
+                GroupModel {
+                    outage_rate: g.correlation * mean_rate(&|p| p.outages.as_ref().map(|e| e.rate)),
+                    quota_rate: g.correlation
+                        * mean_rate(&|p| p.quota_cuts.as_ref().map(|e| e.rate)),
+                    shock_rate: g.correlation
+                        * mean_rate(&|p| p.price_shocks.as_ref().map(|e| e.rate)),
+                    members,
+                }
+            })
+            .collect();
+
+        let portfolios = s
+            .portfolios
+            .iter()
+            .map(|pf| portfolio_model(s, pf, weeks, &providers, &provider_index))
+            .collect();
+
+        let mut stress = StressModel {
+            active: !stress_idx.is_empty(),
+            down: vec![0.0; weeks * np],
+            quota: vec![1.0; weeks * np],
+            price: vec![0.0; weeks * np],
+            demand: vec![1.0; weeks * classes.len()],
+        };
+        for &ti in &stress_idx {
+            for e in &s.stress_tests[ti].events {
+                apply_stress(&mut stress, e, s, weeks, &provider_index);
+            }
+        }
+
+        let demand_scale: f64 = classes
+            .iter()
+            .map(|c| c.base * c.peak_factor)
+            .sum::<f64>()
+            .max(1e-9);
+        let max_price = providers
+            .iter()
+            .map(|p| p.on_demand_price.max(p.reserved_price))
+            .fold(0.0, f64::max);
+        Ok(Model {
+            scenario_name: s.name.clone(),
+            scenario_digest: crate::digest::hex(crate::digest::fnv1a(
+                crate::scenario::canonical_json(s).as_bytes(),
+            )),
+            seed,
+            paths,
+            weeks,
+            classes,
+            service_order,
+            providers,
+            groups,
+            portfolios,
+            stress_names: options.stress.clone(),
+            stress,
+            outage_week: s.concentration_outage_week as usize,
+            outage_hours: s.concentration_outage_hours,
+            demand_scale,
+            cost_scale: (demand_scale * HOURS_PER_WEEK * max_price).max(1e-9),
+        })
+    }
+}
+
+fn class_model(w: &crate::scenario::Workload, weeks: usize) -> ClassModel {
+    let season = (0..weeks)
+        .map(|t| match &w.seasonality {
+            Some(s) => {
+                1.0 + s.amplitude
+                    * libm::cos(
+                        2.0 * core::f64::consts::PI * (t as f64 - s.peak_week) / WEEKS_PER_YEAR,
+                    )
+            }
+            None => 1.0,
+        })
+        .collect();
+    let growth = w.growth.compile();
+    let log_growth = |u: f64| libm::log((1.0 + growth.quantile(u)).max(0.01));
+    let log_growth_mean = mean_of(log_growth);
+    let log_growth_sd = libm::sqrt(mean_of(|u| (log_growth(u) - log_growth_mean).powi(2)).max(0.0));
+    let (jump_p, jump_size, jump_decay) = match &w.jumps {
+        Some(j) => (
+            (j.rate_per_year / WEEKS_PER_YEAR).min(1.0),
+            j.size.compile(),
+            half_life_decay(j.half_life_weeks),
+        ),
+        None => (0.0, Sampler::Fixed(0.0), 1.0),
+    };
+    ClassModel {
+        name: w.name.clone(),
+        priority: w.priority,
+        base: w.base_gpus,
+        growth,
+        volatility: w.volatility,
+        persistence: w.volatility_persistence,
+        innovation: w.volatility
+            * libm::sqrt(1.0 - w.volatility_persistence * w.volatility_persistence),
+        peak_factor: w.peak_factor,
+        season,
+        jump_p,
+        jump_size,
+        jump_decay,
+        tiers: [Tier::Committed, Tier::Burst, Tier::Emergency].map(|t| w.tiers.contains(&t)),
+        deferrable: w.deferrable,
+        shortage_penalty: w.shortage_penalty_per_gpu_hour,
+        degradation: w
+            .degradation
+            .as_ref()
+            .map(|d| (d.gpu_factor, d.max_share, d.quality_penalty_per_gpu_hour)),
+        log_growth_mean,
+        log_growth_sd,
+    }
+}
+
+fn process(rate_per_year: f64, a: &Dist, b: &Dist, half_life: Option<f64>) -> Option<EventProcess> {
+    (rate_per_year > 0.0).then(|| EventProcess {
+        rate: rate_per_year / WEEKS_PER_YEAR,
+        a: a.compile(),
+        b: b.compile(),
+        decay: half_life_decay(half_life),
+    })
+}
+
+fn provider_model(p: &crate::scenario::Provider) -> ProviderModel {
+    let lead = p.lead_time_weeks.compile();
+    ProviderModel {
+        name: p.name.clone(),
+        reserved_price: p.reserved_price,
+        on_demand_price: p.on_demand_price,
+        emergency_multiplier: 1.0 + p.emergency_markup,
+        fill: p.burst_fill.compile().tabulated(),
+        lead_median: lead.quantile(0.5).max(0.0),
+        lead,
+        carbon_t_per_gpu_hour: p.carbon_g_per_gpu_hour * 1e-6,
+        outages: p
+            .outages
+            .as_ref()
+            .and_then(|o| process(o.rate_per_year, &o.duration_hours, &Dist::Fixed(0.0), None)),
+        quota_cuts: p
+            .quota_cuts
+            .as_ref()
+            .and_then(|q| process(q.rate_per_year, &q.fraction, &q.duration_weeks, None)),
+        price_shocks: p.price_shocks.as_ref().and_then(|s| {
+            process(
+                s.rate_per_year,
+                &s.size,
+                &Dist::Fixed(0.0),
+                s.half_life_weeks,
+            )
+        }),
+        group: None,
+        rho: 0.0,
+    }
+}
+
+fn portfolio_model(
+    s: &Scenario,
+    pf: &crate::scenario::Portfolio,
+    weeks: usize,
+    providers: &[ProviderModel],
+    provider_index: &dyn Fn(&str) -> usize,
+) -> PortfolioModel {
+    let np = providers.len();
+    let mut committed = vec![0.0; weeks * np];
+    let mut committed_cost = vec![0.0; weeks * np];
+    let mut exit_penalty = vec![0.0; weeks * np];
+    for c in &pf.contracts {
+        let p = provider_index(&c.provider);
+        let price = c.price_per_gpu_hour.unwrap_or(providers[p].reserved_price);
+        let start = c.start_week as usize;
+        let term_end = start + c.term_weeks as usize;
+        let end = c.exit_week.map_or(term_end, |e| e as usize);
+        for w in start..end.min(weeks) {
+            committed[w * np + p] += c.gpus;
+            committed_cost[w * np + p] += c.gpus * HOURS_PER_WEEK * price;
+        }
+        if end < term_end && end < weeks {
+            let remaining = (term_end - end) as f64 * c.gpus * HOURS_PER_WEEK * price;
+            exit_penalty[end * np + p] += c.early_exit_penalty * remaining;
+        }
+    }
+    let committed_total = (0..weeks)
+        .map(|w| committed[w * np..(w + 1) * np].iter().sum())
+        .collect();
+    let mut burst_cap = vec![0.0; np];
+    for c in &pf.burst {
+        burst_cap[provider_index(&c.provider)] += c.max_gpus;
+    }
+    let mut emergency_cap = vec![0.0; np];
+    for c in &pf.emergency {
+        emergency_cap[provider_index(&c.provider)] += c.max_gpus;
+    }
+    let ordering = pf.ordering.as_ref().map(|o| {
+        let provider = provider_index(&o.provider);
+        OrderModel {
+            provider,
+            review: o.review_weeks as usize,
+            first: o.first_review_week as usize,
+            z: inverse_normal_cdf(o.target_percentile),
+            cover: o.cover_fraction,
+            min: o.min_order_gpus,
+            max: o.max_order_gpus,
+            term: o.term_weeks as usize,
+            lookahead: libm::ceil(providers[provider].lead_median) as usize
+                + o.review_weeks as usize,
+        }
+    });
+    // "Largest" by provisioned GPU-weeks: contracts plus caps held over the horizon.
+    let mut size = vec![0.0; np];
+    for w in 0..weeks {
+        for p in 0..np {
+            size[p] += committed[w * np + p];
+        }
+    }
+    for p in 0..np {
+        size[p] += (burst_cap[p] + emergency_cap[p]) * weeks as f64;
+    }
+    if let Some(o) = &ordering {
+        size[o.provider] += o.max * weeks as f64 * 0.5;
+    }
+    let largest_provider = (0..np).fold(0, |best, p| if size[p] > size[best] { p } else { best });
+    let _ = s;
+    PortfolioModel {
+        name: pf.name.clone(),
+        committed,
+        committed_cost,
+        exit_penalty,
+        committed_total,
+        burst_cap,
+        emergency_cap,
+        ordering,
+        largest_provider,
+    }
+}
+
+fn apply_stress(
+    st: &mut StressModel,
+    e: &StressEvent,
+    s: &Scenario,
+    weeks: usize,
+    provider_index: &dyn Fn(&str) -> usize,
+) {
+    let np = s.providers.len();
+    let nc = s.workloads.len();
+    match e {
+        StressEvent::Outage {
+            provider,
+            week,
+            hours,
+        } => {
+            let p = provider_index(provider);
+            add_outage(&mut st.down, np, p, weeks, *week as f64, *hours);
+        }
+        StressEvent::PriceShock {
+            provider,
+            week,
+            increase,
+            half_life_weeks,
+        } => {
+            let decay = half_life_decay(*half_life_weeks);
+            let targets: Vec<usize> = match provider {
+                Some(n) => vec![provider_index(n)],
+                None => (0..np).collect(),
+            };
+            for p in targets {
+                let mut level = *increase;
+                for w in *week as usize..weeks {
+                    st.price[w * np + p] += level;
+                    level *= decay;
+                }
+            }
+        }
+        StressEvent::QuotaCut {
+            provider,
+            week,
+            fraction,
+            weeks: len,
+        } => {
+            let p = provider_index(provider);
+            for w in *week as usize..(*week as usize + *len as usize).min(weeks) {
+                let q = &mut st.quota[w * np + p];
+                *q = q.min(1.0 - fraction);
+            }
+        }
+        StressEvent::DemandJump {
+            workload,
+            week,
+            size,
+            half_life_weeks,
+        } => {
+            let decay = half_life_decay(*half_life_weeks);
+            let targets: Vec<usize> = match workload {
+                Some(n) => s
+                    .workloads
+                    .iter()
+                    .position(|w| &w.name == n)
+                    .into_iter()
+                    .collect(),
+                None => (0..nc).collect(),
+            };
+            for c in targets {
+                let mut level = *size;
+                for w in *week as usize..weeks {
+                    st.demand[w * nc + c] *= (1.0 + level).max(0.0);
+                    level *= decay;
+                }
+            }
+        }
+    }
+}
+
+/// Mark an outage of `hours` starting at (fractional) week `start` as down time per week.
+pub(crate) fn add_outage(
+    down: &mut [f64],
+    np: usize,
+    p: usize,
+    weeks: usize,
+    start: f64,
+    hours: f64,
+) {
+    let end = start + hours / HOURS_PER_WEEK;
+    let mut w = start as usize;
+    while w < weeks && (w as f64) < end {
+        let overlap = end.min(w as f64 + 1.0) - start.max(w as f64);
+        let d = &mut down[w * np + p];
+        *d = (*d + overlap.max(0.0)).min(1.0);
+        w += 1;
+    }
+}

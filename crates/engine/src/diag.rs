@@ -1,0 +1,133 @@
+//! Diagnostics: every problem in a scenario, each with the field path it concerns.
+//!
+//! The engine never stops at the first problem: a planner fixing a file wants the whole list at
+//! once, in the order the fields appear, like a compiler.
+
+use serde::Serialize;
+use std::fmt;
+
+/// One problem with a scenario or a run request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Field path in the scenario, e.g. `providers[2].lead_time_weeks` (empty for the whole file).
+    pub path: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)?;
+        } else {
+            write!(f, "{}: {}", self.path, self.message)?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A non-empty list of diagnostics, returned whenever input is rejected.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn single(d: Diagnostic) -> Self {
+        Self(vec![d])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Closest known name to `input`, for "did you mean" hints (edit distance at most 3).
+pub(crate) fn did_you_mean<'a>(
+    input: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (edit_distance(input, k), k))
+        .filter(|(d, k)| *d <= 3 && *d < k.len().max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            did_you_mean("lead_time_week", ["lead_time_weeks", "name"]),
+            Some("lead_time_weeks")
+        );
+        assert_eq!(did_you_mean("zzzzzz", ["lead_time_weeks", "name"]), None);
+    }
+
+    #[test]
+    fn display_has_path_and_hint() {
+        let d = Diagnostic::new("providers[2].lead_time_weeks", "must be > 0").with_hint("weeks");
+        assert_eq!(
+            d.to_string(),
+            "providers[2].lead_time_weeks: must be > 0 (hint: weeks)"
+        );
+    }
+}

@@ -1,0 +1,450 @@
+//! Probability distributions: the scenario vocabulary and its compiled, sampleable form.
+//!
+//! Every draw is an inverse-CDF transform of one uniform number (`Sampler::quantile`). That keeps
+//! sampling bit-identical on every target (all transcendental math goes through `libm`), makes
+//! draws cheap to correlate (two providers sharing a uniform share a quantile) and lets the hot
+//! per-week draws use a precomputed quantile table.
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+/// A distribution as written in a scenario file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dist {
+    Fixed(f64),
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    Pert {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    /// Lognormal from its 90% range: 5th and 95th percentiles.
+    LognormalRange {
+        p5: f64,
+        p95: f64,
+    },
+    /// Lognormal from its median and geometric spread (the factor one log-sd away).
+    LognormalSpread {
+        median: f64,
+        spread: f64,
+    },
+    Beta {
+        alpha: f64,
+        beta: f64,
+    },
+    BetaMean {
+        mean: f64,
+        sd: f64,
+    },
+}
+
+/// z-score of the 95th percentile of the standard normal.
+const Z95: f64 = 1.6448536269514722;
+
+impl Dist {
+    /// Smallest and largest value the distribution can take (infinite where unbounded).
+    pub fn support(&self) -> (f64, f64) {
+        match *self {
+            Dist::Fixed(v) => (v, v),
+            Dist::Uniform { min, max }
+            | Dist::Triangular { min, max, .. }
+            | Dist::Pert { min, max, .. } => (min, max),
+            Dist::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+            Dist::LognormalRange { .. } | Dist::LognormalSpread { .. } => (0.0, f64::INFINITY),
+            Dist::Beta { .. } | Dist::BetaMean { .. } => (0.0, 1.0),
+        }
+    }
+
+    /// A short human description, e.g. `PERT(2, 4, 12)`.
+    pub fn describe(&self) -> String {
+        match *self {
+            Dist::Fixed(v) => format!("{v}"),
+            Dist::Uniform { min, max } => format!("uniform({min}, {max})"),
+            Dist::Triangular { min, mode, max } => format!("triangular({min}, {mode}, {max})"),
+            Dist::Pert { min, mode, max } => format!("PERT({min}, {mode}, {max})"),
+            Dist::Normal { mean, sd } => format!("normal(mean {mean}, sd {sd})"),
+            Dist::LognormalRange { p5, p95 } => format!("lognormal(P5 {p5}, P95 {p95})"),
+            Dist::LognormalSpread { median, spread } => {
+                format!("lognormal(median {median}, spread x{spread})")
+            }
+            Dist::Beta { alpha, beta } => format!("beta({alpha}, {beta})"),
+            Dist::BetaMean { mean, sd } => format!("beta(mean {mean}, sd {sd})"),
+        }
+    }
+
+    pub fn compile(&self) -> Sampler {
+        match *self {
+            Dist::Fixed(v) => Sampler::Fixed(v),
+            Dist::Uniform { min, max } => Sampler::Uniform {
+                min,
+                width: max - min,
+            },
+            Dist::Triangular { min, mode, max } => Sampler::Triangular { min, mode, max },
+            Dist::Pert { min, mode, max } => {
+                if max <= min {
+                    return Sampler::Fixed(min);
+                }
+                // The classic PERT: a beta with shape 4 spread by where the mode sits.
+                let r = (mode - min) / (max - min);
+                Sampler::table(min, max, 1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r))
+            }
+            Dist::Normal { mean, sd } => Sampler::Normal { mean, sd },
+            Dist::LognormalRange { p5, p95 } => {
+                let (l5, l95) = (libm::log(p5), libm::log(p95));
+                Sampler::LogNormal {
+                    mu: 0.5 * (l5 + l95),
+                    sigma: (l95 - l5) / (2.0 * Z95),
+                }
+            }
+            Dist::LognormalSpread { median, spread } => Sampler::LogNormal {
+                mu: libm::log(median),
+                sigma: libm::log(spread),
+            },
+            Dist::Beta { alpha, beta } => Sampler::table(0.0, 1.0, alpha, beta),
+            Dist::BetaMean { mean, sd } => {
+                let (a, b) = beta_from_moments(mean, sd);
+                Sampler::table(0.0, 1.0, a, b)
+            }
+        }
+    }
+}
+
+/// Method-of-moments beta shapes; the caller has checked `sd^2 < mean (1 - mean)`.
+pub(crate) fn beta_from_moments(mean: f64, sd: f64) -> (f64, f64) {
+    let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
+    (mean * k, (1.0 - mean) * k)
+}
+
+impl Serialize for Dist {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        fn tagged<S: Serializer>(
+            s: S,
+            tag: &str,
+            fields: &[(&str, f64)],
+        ) -> Result<S::Ok, S::Error> {
+            struct Inner<'a>(&'a [(&'a str, f64)]);
+            impl Serialize for Inner<'_> {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    let mut m = s.serialize_map(Some(self.0.len()))?;
+                    for (k, v) in self.0 {
+                        m.serialize_entry(k, v)?;
+                    }
+                    m.end()
+                }
+            }
+            let mut m = s.serialize_map(Some(1))?;
+            m.serialize_entry(tag, &Inner(fields))?;
+            m.end()
+        }
+        match *self {
+            Dist::Fixed(v) => s.serialize_f64(v),
+            Dist::Uniform { min, max } => tagged(s, "uniform", &[("min", min), ("max", max)]),
+            Dist::Triangular { min, mode, max } => tagged(
+                s,
+                "triangular",
+                &[("min", min), ("mode", mode), ("max", max)],
+            ),
+            Dist::Pert { min, mode, max } => {
+                tagged(s, "pert", &[("min", min), ("mode", mode), ("max", max)])
+            }
+            Dist::Normal { mean, sd } => tagged(s, "normal", &[("mean", mean), ("sd", sd)]),
+            Dist::LognormalRange { p5, p95 } => tagged(s, "lognormal", &[("p5", p5), ("p95", p95)]),
+            Dist::LognormalSpread { median, spread } => {
+                tagged(s, "lognormal", &[("median", median), ("spread", spread)])
+            }
+            Dist::Beta { alpha, beta } => tagged(s, "beta", &[("alpha", alpha), ("beta", beta)]),
+            Dist::BetaMean { mean, sd } => tagged(s, "beta", &[("mean", mean), ("sd", sd)]),
+        }
+    }
+}
+
+/// Points in a quantile table; the table has `TABLE + 1` entries, at u = i / TABLE.
+const TABLE: usize = 1024;
+
+/// A compiled distribution: `quantile(u)` for u in (0, 1).
+#[derive(Clone, Debug)]
+pub enum Sampler {
+    Fixed(f64),
+    Uniform {
+        min: f64,
+        width: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    /// Bounded distributions without a closed-form inverse (beta, PERT): an inverse CDF tabulated
+    /// once from a numerically integrated density and interpolated linearly.
+    Table(Box<[f64]>),
+}
+
+impl Sampler {
+    fn table(min: f64, max: f64, alpha: f64, beta: f64) -> Sampler {
+        let unit = beta_quantile_table(alpha, beta);
+        Sampler::Table(unit.iter().map(|q| min + (max - min) * q).collect())
+    }
+
+    /// A table version of this sampler, for draws made every week of every path.
+    pub fn tabulated(&self) -> Sampler {
+        match self {
+            Sampler::Normal { .. } | Sampler::LogNormal { .. } | Sampler::Triangular { .. } => {
+                // Interior points only: the ends of an unbounded distribution are infinite.
+                let t: Box<[f64]> = (0..=TABLE)
+                    .map(|i| {
+                        let u = (i as f64 / TABLE as f64)
+                            .clamp(0.25 / TABLE as f64, 1.0 - 0.25 / TABLE as f64);
+                        self.quantile(u)
+                    })
+                    .collect();
+                Sampler::Table(t)
+            }
+            other => other.clone(),
+        }
+    }
+
+    #[inline]
+    pub fn quantile(&self, u: f64) -> f64 {
+        match self {
+            Sampler::Fixed(v) => *v,
+            Sampler::Uniform { min, width } => min + width * u,
+            Sampler::Triangular { min, mode, max } => {
+                let (a, c, b) = (*min, *mode, *max);
+                if b <= a {
+                    return a;
+                }
+                let fc = (c - a) / (b - a);
+                if u < fc {
+                    a + libm::sqrt(u * (b - a) * (c - a))
+                } else {
+                    b - libm::sqrt((1.0 - u) * (b - a) * (b - c))
+                }
+            }
+            Sampler::Normal { mean, sd } => mean + sd * inverse_normal_cdf(u),
+            Sampler::LogNormal { mu, sigma } => libm::exp(mu + sigma * inverse_normal_cdf(u)),
+            Sampler::Table(t) => {
+                let x = u * TABLE as f64;
+                let i = (x as usize).min(TABLE - 1);
+                let f = x - i as f64;
+                t[i] + (t[i + 1] - t[i]) * f
+            }
+        }
+    }
+
+    /// Mean of the distribution, by quadrature over the quantile function.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Sampler::Fixed(v) => *v,
+            _ => mean_of(|u| self.quantile(u)),
+        }
+    }
+}
+
+/// Midpoint-rule mean of a quantile function over 4096 strata.
+pub(crate) fn mean_of(q: impl Fn(f64) -> f64) -> f64 {
+    const N: usize = 4096;
+    (0..N).map(|i| q((i as f64 + 0.5) / N as f64)).sum::<f64>() / N as f64
+}
+
+/// Inverse CDF of Beta(alpha, beta) on [0, 1], tabulated at u = i / TABLE.
+///
+/// The density is integrated on a grid that clusters at both ends (x = (1 - cos(pi s)) / 2), which
+/// tames the integrable spikes of shapes below 1, then the CDF is inverted by linear search.
+fn beta_quantile_table(alpha: f64, beta: f64) -> Vec<f64> {
+    const GRID: usize = 8192;
+    let mut xs = Vec::with_capacity(GRID + 1);
+    let mut cdf = Vec::with_capacity(GRID + 1);
+    xs.push(0.0);
+    cdf.push(0.0);
+    let x_of = |s: f64| 0.5 * (1.0 - libm::cos(core::f64::consts::PI * s));
+    let mut acc = 0.0;
+    for i in 0..GRID {
+        let (s0, s1) = (i as f64 / GRID as f64, (i + 1) as f64 / GRID as f64);
+        let (x0, x1) = (x_of(s0), x_of(s1));
+        let xm = x_of(0.5 * (s0 + s1));
+        let log_pdf = (alpha - 1.0) * libm::log(xm) + (beta - 1.0) * libm::log(1.0 - xm);
+        acc += libm::exp(log_pdf) * (x1 - x0);
+        xs.push(x1);
+        cdf.push(acc);
+    }
+    let total = acc;
+    let mut out = Vec::with_capacity(TABLE + 1);
+    let mut j = 0;
+    for i in 0..=TABLE {
+        let target = total * i as f64 / TABLE as f64;
+        while j < GRID && cdf[j + 1] < target {
+            j += 1;
+        }
+        let span = cdf[j + 1] - cdf[j];
+        let f = if span > 0.0 {
+            ((target - cdf[j]) / span).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        out.push(xs[j] + (xs[j + 1] - xs[j]) * f);
+    }
+    out[0] = 0.0;
+    out[TABLE] = 1.0;
+    out
+}
+
+/// Standard normal CDF.
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z / core::f64::consts::SQRT_2)
+}
+
+/// Inverse standard normal CDF: Acklam's rational approximation refined by one Halley step,
+/// accurate to about 1e-15 relative.
+pub fn inverse_normal_cdf(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e+01,
+        2.209460984245205e+02,
+        -2.759285104469687e+02,
+        1.383577518672690e+02,
+        -3.066479806614716e+01,
+        2.506628277459239e+00,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e+01,
+        1.615858368580409e+02,
+        -1.556989798598866e+02,
+        6.680131188771972e+01,
+        -1.328068155288572e+01,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e+00,
+        -2.549732539343734e+00,
+        4.374664141464968e+00,
+        2.938163982698783e+00,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-03,
+        3.224671290700398e-01,
+        2.445134137142996e+00,
+        3.754408661907416e+00,
+    ];
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    let plow = 0.02425;
+    let x = if p < plow {
+        let q = libm::sqrt(-2.0 * libm::log(p));
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - plow {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = libm::sqrt(-2.0 * libm::log(1.0 - p));
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    let e = normal_cdf(x) - p;
+    let u = e * libm::sqrt(2.0 * core::f64::consts::PI) * libm::exp(0.5 * x * x);
+    x - u / (1.0 + 0.5 * x * u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_normal_round_trips() {
+        for &p in &[1e-6, 0.01, 0.05, 0.3, 0.5, 0.9, 0.975, 1.0 - 1e-7] {
+            let z = inverse_normal_cdf(p);
+            assert!((normal_cdf(z) - p).abs() < 1e-12 * p.max(1e-3), "p={p}");
+        }
+        assert!((inverse_normal_cdf(0.95) - Z95).abs() < 1e-12);
+    }
+
+    #[test]
+    fn lognormal_range_hits_its_percentiles() {
+        let s = Dist::LognormalRange { p5: 2.0, p95: 18.0 }.compile();
+        assert!((s.quantile(0.05) - 2.0).abs() < 1e-9);
+        assert!((s.quantile(0.95) - 18.0).abs() < 1e-9);
+        assert!((s.quantile(0.5) - 6.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn beta_table_matches_known_moments() {
+        // Beta(2, 5): mean 2/7; Beta(0.5, 0.5) (arcsine): median 0.5, P(X < 0.1464) = 0.25.
+        let s = Dist::Beta {
+            alpha: 2.0,
+            beta: 5.0,
+        }
+        .compile();
+        assert!((s.mean() - 2.0 / 7.0).abs() < 1e-3, "{}", s.mean());
+        let a = Dist::Beta {
+            alpha: 0.5,
+            beta: 0.5,
+        }
+        .compile();
+        assert!((a.quantile(0.5) - 0.5).abs() < 1e-3);
+        assert!(
+            (a.quantile(0.25) - 0.146_446_6).abs() < 2e-3,
+            "{}",
+            a.quantile(0.25)
+        );
+    }
+
+    #[test]
+    fn pert_mean_is_classic_formula() {
+        let s = Dist::Pert {
+            min: 2.0,
+            mode: 4.0,
+            max: 12.0,
+        }
+        .compile();
+        assert!(
+            (s.mean() - (2.0 + 4.0 * 4.0 + 12.0) / 6.0).abs() < 1e-2,
+            "{}",
+            s.mean()
+        );
+    }
+
+    #[test]
+    fn triangular_and_uniform_quantiles() {
+        let t = Dist::Triangular {
+            min: 0.0,
+            mode: 0.0,
+            max: 1.0,
+        }
+        .compile();
+        assert!((t.quantile(0.75) - 0.5).abs() < 1e-12);
+        let u = Dist::Uniform { min: 2.0, max: 4.0 }.compile();
+        assert_eq!(u.quantile(0.25), 2.5);
+    }
+
+    #[test]
+    fn beta_from_moments_recovers_shapes() {
+        let (a, b) = beta_from_moments(2.0 / 7.0, (10.0f64 / 392.0).sqrt());
+        assert!((a - 2.0).abs() < 1e-9 && (b - 5.0).abs() < 1e-9);
+    }
+}

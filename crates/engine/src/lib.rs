@@ -1,0 +1,146 @@
+//! Headroom's simulation engine: a scenario and a seed in, a plain-data report out.
+//!
+//! The engine is pure: no clock, file system, threads, OS randomness or browser APIs. Callers
+//! (the CLI, the wasm adapter) decide where chunks of paths run and how progress is shown:
+//!
+//! ```
+//! let text = r#"
+//! name = "tiny"
+//! paths = 200
+//! [[workloads]]
+//! name = "inference"
+//! base_gpus = 100
+//! [[providers]]
+//! name = "cloud"
+//! reserved_price = 2.0
+//! on_demand_price = 4.0
+//! [[portfolios]]
+//! name = "reserved"
+//! contracts = [{ provider = "cloud", gpus = 110, term_weeks = 104 }]
+//! "#;
+//! let scenario = engine::parse_scenario(text, engine::Format::Toml).unwrap();
+//! let report = engine::simulate(&scenario, &engine::RunOptions::default(), &mut |_, _| true).unwrap();
+//! assert_eq!(report.portfolios[0].shortage_probability, 0.0);
+//! ```
+//!
+//! See `ARCHITECTURE.md` at the repository root for the bird's-eye view.
+
+mod accum;
+mod compile;
+mod diag;
+mod digest;
+pub mod dist;
+mod finalize;
+mod hist;
+pub mod report;
+mod rng;
+pub mod scenario;
+mod sim;
+mod stats;
+mod world;
+
+pub use accum::{Accumulator, ChunkResult};
+pub use diag::{Diagnostic, Diagnostics};
+pub use report::Report;
+pub use scenario::{Format, Scenario};
+
+use serde::Deserialize;
+
+/// Version of the engine; reports and permalinks carry it because results depend on it.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Paths per chunk. Fixed by the engine (never by thread count) so that merged results are
+/// identical however chunks are scheduled.
+pub const CHUNK_PATHS: u32 = 500;
+
+/// Largest run the engine accepts, in path-weeks x (portfolios + providers); see `Simulation::new`.
+pub const MAX_WORK: u64 = 4_000_000_000;
+
+/// Parse and validate a scenario from TOML or JSON text.
+pub fn parse_scenario(text: &str, format: Format) -> Result<Scenario, Diagnostics> {
+    scenario::parse(text, format)
+}
+
+/// Write a scenario back as TOML (same format `parse_scenario` reads).
+pub fn scenario_to_toml(s: &Scenario) -> String {
+    scenario::to_toml(s)
+}
+
+/// Overrides for one run; anything absent comes from the scenario.
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunOptions {
+    pub paths: Option<u32>,
+    pub seed: Option<u64>,
+    /// Names of stress tests to apply to every path.
+    pub stress: Vec<String>,
+}
+
+/// A compiled, ready-to-run simulation. Cheap to share between threads (`Sync`).
+pub struct Simulation {
+    model: std::sync::Arc<compile::Model>,
+}
+
+impl Simulation {
+    /// Compile a scenario for a run. Fails with diagnostics on unknown stress tests or a run
+    /// larger than the engine's work budget.
+    pub fn new(scenario: &Scenario, options: &RunOptions) -> Result<Simulation, Diagnostics> {
+        compile::Model::new(scenario, options).map(|model| Simulation {
+            model: std::sync::Arc::new(model),
+        })
+    }
+
+    pub fn paths(&self) -> u32 {
+        self.model.paths
+    }
+
+    pub fn chunk_count(&self) -> u32 {
+        self.model.paths.div_ceil(CHUNK_PATHS)
+    }
+
+    /// Simulate one chunk of paths. Pure: any thread, any order.
+    pub fn run_chunk(&self, index: u32) -> ChunkResult {
+        sim::run_chunk(&self.model, index)
+    }
+
+    /// An empty accumulator for this simulation's chunks.
+    pub fn accumulator(&self) -> Accumulator {
+        Accumulator::new(self.model.clone())
+    }
+}
+
+/// Why a run did not produce a report.
+#[derive(Debug)]
+pub enum RunError {
+    Invalid(Diagnostics),
+    Cancelled,
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Invalid(d) => write!(f, "{d}"),
+            RunError::Cancelled => write!(f, "run cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Run a whole simulation on the calling thread. `progress(done_paths, total_paths)` is called
+/// after every chunk; returning `false` cancels the run.
+pub fn simulate(
+    scenario: &Scenario,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(u32, u32) -> bool,
+) -> Result<Report, RunError> {
+    let sim = Simulation::new(scenario, options).map_err(RunError::Invalid)?;
+    let mut acc = sim.accumulator();
+    for i in 0..sim.chunk_count() {
+        acc.merge(sim.run_chunk(i));
+        if !progress(acc.paths_done(), sim.paths()) {
+            return Err(RunError::Cancelled);
+        }
+    }
+    Ok(acc.report())
+}
