@@ -15,8 +15,8 @@ pub(crate) struct Model {
     pub paths: u32,
     pub weeks: usize,
     pub classes: Vec<ClassModel>,
-    /// Class indices in service order (priority, then file order).
-    pub service_order: Vec<usize>,
+    /// Workloads in service order (priority, then file order), flattened for the hot loop.
+    pub serve: Vec<ServeStep>,
     pub providers: Vec<ProviderModel>,
     pub groups: Vec<GroupModel>,
     pub portfolios: Vec<PortfolioModel>,
@@ -49,10 +49,26 @@ pub(crate) struct ClassModel {
     pub tiers: [bool; 3],
     pub deferrable: bool,
     pub shortage_penalty: f64,
+    /// Fallback model: (GPU factor, largest share, $ per degraded GPU-hour).
     pub degradation: Option<(f64, f64, f64)>,
     /// Mean and sd of log(1 + annual growth), the ordering policy's forecast assumptions.
     pub log_growth_mean: f64,
     pub log_growth_sd: f64,
+}
+
+/// One workload's service rules, as the weekly allocation reads them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ServeStep {
+    pub class: usize,
+    pub tiers: [bool; 3],
+    pub deferrable: bool,
+    /// $ per unmet GPU-week.
+    pub short_penalty: f64,
+    /// Share of demand that may degrade (0 = no fallback), GPUs freed per degraded GPU, and $
+    /// per degraded GPU-week.
+    pub degrade_share: f64,
+    pub degrade_relief: f64,
+    pub degrade_penalty: f64,
 }
 
 pub(crate) struct EventProcess {
@@ -69,6 +85,7 @@ pub(crate) struct ProviderModel {
     pub reserved_price: f64,
     pub on_demand_price: f64,
     pub emergency_multiplier: f64,
+    /// Inverse CDF of the burst fill rate, tabulated (drawn every week of every path).
     pub fill: Sampler,
     pub lead: Sampler,
     pub lead_median: f64,
@@ -102,18 +119,39 @@ pub(crate) struct OrderModel {
     pub lookahead: usize,
 }
 
+/// A provider a portfolio may buy burst or emergency GPUs from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Source {
+    pub provider: usize,
+    pub cap: f64,
+    /// $ per GPU-week at list price (emergency markup included).
+    pub price: f64,
+    /// tCO2e per GPU-week.
+    pub carbon: f64,
+}
+
 pub(crate) struct PortfolioModel {
     pub name: String,
-    /// Committed GPUs from the contracts in the file, per week x provider.
+    /// Committed GPUs from the contracts in the file, per provider x week.
     pub committed: Vec<f64>,
-    /// Committed spend per week x provider (contracts are paid whether used or not).
-    pub committed_cost: Vec<f64>,
-    /// Early-exit penalties per week x provider.
-    pub exit_penalty: Vec<f64>,
     /// Committed GPUs from the file's contracts, per week (all providers).
     pub committed_total: Vec<f64>,
-    pub burst_cap: Vec<f64>,
-    pub emergency_cap: Vec<f64>,
+    /// Committed spend per week (contracts are paid whether used or not).
+    pub committed_cost_week: Vec<f64>,
+    /// Early-exit penalties per week.
+    pub exit_penalty_week: Vec<f64>,
+    /// Per provider, over the horizon: committed GPU-hours and spend (with exit penalties) of
+    /// the file's contracts. The same on every path, so added once per path.
+    pub static_hours: Vec<f64>,
+    pub static_spend: Vec<f64>,
+    /// Providers that can hold committed capacity in this portfolio (contracts or orders).
+    pub committed_providers: Vec<usize>,
+    /// Every non-zero burst and emergency cap.
+    pub burst: Vec<Source>,
+    pub emergency: Vec<Source>,
+    /// Indices into `burst` and `emergency`, cheapest first at list prices.
+    pub burst_order: Vec<usize>,
+    pub emergency_order: Vec<usize>,
     pub ordering: Option<OrderModel>,
     /// Provider with the most provisioned capacity: the one the concentration check removes.
     pub largest_provider: usize,
@@ -122,13 +160,13 @@ pub(crate) struct PortfolioModel {
 /// Deterministic stress events, precomputed per week.
 pub(crate) struct StressModel {
     pub active: bool,
-    /// Extra down fraction per week x provider.
+    /// Extra down fraction per provider x week.
     pub down: Vec<f64>,
-    /// Quota multiplier per week x provider.
+    /// Quota multiplier per provider x week.
     pub quota: Vec<f64>,
-    /// Additive price multiplier per week x provider.
+    /// Additive price multiplier per provider x week.
     pub price: Vec<f64>,
-    /// Demand multiplier per week x class.
+    /// Demand multiplier per class x week.
     pub demand: Vec<f64>,
 }
 
@@ -192,6 +230,22 @@ impl Model {
         let classes: Vec<ClassModel> = s.workloads.iter().map(|w| class_model(w, weeks)).collect();
         let mut service_order: Vec<usize> = (0..classes.len()).collect();
         service_order.sort_by_key(|&c| (classes[c].priority, c));
+        let serve = service_order
+            .iter()
+            .map(|&c| {
+                let cm = &classes[c];
+                let (factor, share, penalty) = cm.degradation.unwrap_or((0.0, 0.0, 0.0));
+                ServeStep {
+                    class: c,
+                    tiers: cm.tiers,
+                    deferrable: cm.deferrable,
+                    short_penalty: cm.shortage_penalty * HOURS_PER_WEEK,
+                    degrade_share: share,
+                    degrade_relief: 1.0 - factor,
+                    degrade_penalty: penalty * HOURS_PER_WEEK,
+                }
+            })
+            .collect();
 
         let mut providers: Vec<ProviderModel> = s.providers.iter().map(provider_model).collect();
         let groups: Vec<GroupModel> = s
@@ -225,7 +279,7 @@ impl Model {
         let portfolios = s
             .portfolios
             .iter()
-            .map(|pf| portfolio_model(s, pf, weeks, &providers, &provider_index))
+            .map(|pf| portfolio_model(pf, weeks, &providers, &provider_index))
             .collect();
 
         let mut stress = StressModel {
@@ -259,7 +313,7 @@ impl Model {
             paths,
             weeks,
             classes,
-            service_order,
+            serve,
             providers,
             groups,
             portfolios,
@@ -365,7 +419,6 @@ fn provider_model(p: &crate::scenario::Provider) -> ProviderModel {
 }
 
 fn portfolio_model(
-    s: &Scenario,
     pf: &crate::scenario::Portfolio,
     weeks: usize,
     providers: &[ProviderModel],
@@ -373,8 +426,10 @@ fn portfolio_model(
 ) -> PortfolioModel {
     let np = providers.len();
     let mut committed = vec![0.0; weeks * np];
-    let mut committed_cost = vec![0.0; weeks * np];
-    let mut exit_penalty = vec![0.0; weeks * np];
+    let mut committed_cost_week = vec![0.0; weeks];
+    let mut exit_penalty_week = vec![0.0; weeks];
+    let mut static_hours = vec![0.0; np];
+    let mut static_spend = vec![0.0; np];
     for c in &pf.contracts {
         let p = provider_index(&c.provider);
         let price = c.price_per_gpu_hour.unwrap_or(providers[p].reserved_price);
@@ -382,25 +437,50 @@ fn portfolio_model(
         let term_end = start + c.term_weeks as usize;
         let end = c.exit_week.map_or(term_end, |e| e as usize);
         for w in start..end.min(weeks) {
-            committed[w * np + p] += c.gpus;
-            committed_cost[w * np + p] += c.gpus * HOURS_PER_WEEK * price;
+            committed[p * weeks + w] += c.gpus;
+            committed_cost_week[w] += c.gpus * HOURS_PER_WEEK * price;
+            static_hours[p] += c.gpus * HOURS_PER_WEEK;
+            static_spend[p] += c.gpus * HOURS_PER_WEEK * price;
         }
         if end < term_end && end < weeks {
-            let remaining = (term_end - end) as f64 * c.gpus * HOURS_PER_WEEK * price;
-            exit_penalty[end * np + p] += c.early_exit_penalty * remaining;
+            let penalty =
+                c.early_exit_penalty * (term_end - end) as f64 * c.gpus * HOURS_PER_WEEK * price;
+            exit_penalty_week[end] += penalty;
+            static_spend[p] += penalty;
         }
     }
     let committed_total = (0..weeks)
-        .map(|w| committed[w * np..(w + 1) * np].iter().sum())
+        .map(|w| (0..np).map(|p| committed[p * weeks + w]).sum())
         .collect();
-    let mut burst_cap = vec![0.0; np];
-    for c in &pf.burst {
-        burst_cap[provider_index(&c.provider)] += c.max_gpus;
-    }
-    let mut emergency_cap = vec![0.0; np];
-    for c in &pf.emergency {
-        emergency_cap[provider_index(&c.provider)] += c.max_gpus;
-    }
+    let sources = |list: &[crate::scenario::Cap], emergency: bool| -> Vec<Source> {
+        list.iter()
+            .filter(|c| c.max_gpus > 0.0)
+            .map(|c| {
+                let provider = provider_index(&c.provider);
+                let pr = &providers[provider];
+                let markup = if emergency {
+                    pr.emergency_multiplier
+                } else {
+                    1.0
+                };
+                Source {
+                    provider,
+                    cap: c.max_gpus,
+                    price: pr.on_demand_price * markup * HOURS_PER_WEEK,
+                    carbon: pr.carbon_t_per_gpu_hour * HOURS_PER_WEEK,
+                }
+            })
+            .collect()
+    };
+    let burst = sources(&pf.burst, false);
+    let emergency = sources(&pf.emergency, true);
+    let by_price = |list: &[Source]| -> Vec<usize> {
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.sort_by(|&a, &b| list[a].price.total_cmp(&list[b].price).then(a.cmp(&b)));
+        order
+    };
+    let burst_order = by_price(&burst);
+    let emergency_order = by_price(&emergency);
     let ordering = pf.ordering.as_ref().map(|o| {
         let provider = provider_index(&o.provider);
         OrderModel {
@@ -416,29 +496,31 @@ fn portfolio_model(
                 + o.review_weeks as usize,
         }
     });
+    let committed_providers: Vec<usize> = (0..np)
+        .filter(|&p| static_hours[p] > 0.0 || ordering.as_ref().is_some_and(|o| o.provider == p))
+        .collect();
     // "Largest" by provisioned GPU-weeks: contracts plus caps held over the horizon.
-    let mut size = vec![0.0; np];
-    for w in 0..weeks {
-        for p in 0..np {
-            size[p] += committed[w * np + p];
-        }
-    }
-    for p in 0..np {
-        size[p] += (burst_cap[p] + emergency_cap[p]) * weeks as f64;
+    let mut size: Vec<f64> = static_hours.iter().map(|h| h / HOURS_PER_WEEK).collect();
+    for src in burst.iter().chain(&emergency) {
+        size[src.provider] += src.cap * weeks as f64;
     }
     if let Some(o) = &ordering {
         size[o.provider] += o.max * weeks as f64 * 0.5;
     }
     let largest_provider = (0..np).fold(0, |best, p| if size[p] > size[best] { p } else { best });
-    let _ = s;
     PortfolioModel {
         name: pf.name.clone(),
         committed,
-        committed_cost,
-        exit_penalty,
         committed_total,
-        burst_cap,
-        emergency_cap,
+        committed_cost_week,
+        exit_penalty_week,
+        static_hours,
+        static_spend,
+        committed_providers,
+        burst,
+        emergency,
+        burst_order,
+        emergency_order,
         ordering,
         largest_provider,
     }
@@ -460,7 +542,7 @@ fn apply_stress(
             hours,
         } => {
             let p = provider_index(provider);
-            add_outage(&mut st.down, np, p, weeks, *week as f64, *hours);
+            add_outage(&mut st.down, p, weeks, *week as f64, *hours);
         }
         StressEvent::PriceShock {
             provider,
@@ -476,7 +558,7 @@ fn apply_stress(
             for p in targets {
                 let mut level = *increase;
                 for w in *week as usize..weeks {
-                    st.price[w * np + p] += level;
+                    st.price[p * weeks + w] += level;
                     level *= decay;
                 }
             }
@@ -489,7 +571,7 @@ fn apply_stress(
         } => {
             let p = provider_index(provider);
             for w in *week as usize..(*week as usize + *len as usize).min(weeks) {
-                let q = &mut st.quota[w * np + p];
+                let q = &mut st.quota[p * weeks + w];
                 *q = q.min(1.0 - fraction);
             }
         }
@@ -512,7 +594,7 @@ fn apply_stress(
             for c in targets {
                 let mut level = *size;
                 for w in *week as usize..weeks {
-                    st.demand[w * nc + c] *= (1.0 + level).max(0.0);
+                    st.demand[c * weeks + w] *= (1.0 + level).max(0.0);
                     level *= decay;
                 }
             }
@@ -521,19 +603,12 @@ fn apply_stress(
 }
 
 /// Mark an outage of `hours` starting at (fractional) week `start` as down time per week.
-pub(crate) fn add_outage(
-    down: &mut [f64],
-    np: usize,
-    p: usize,
-    weeks: usize,
-    start: f64,
-    hours: f64,
-) {
+pub(crate) fn add_outage(down: &mut [f64], p: usize, weeks: usize, start: f64, hours: f64) {
     let end = start + hours / HOURS_PER_WEEK;
     let mut w = start as usize;
     while w < weeks && (w as f64) < end {
         let overlap = end.min(w as f64 + 1.0) - start.max(w as f64);
-        let d = &mut down[w * np + p];
+        let d = &mut down[p * weeks + w];
         *d = (*d + overlap.max(0.0)).min(1.0);
         w += 1;
     }

@@ -3,40 +3,51 @@
 //! The world is drawn once per path and then every portfolio is evaluated against it (common
 //! random numbers): a difference between portfolios on a path is never sampling noise. The draw
 //! order below is part of the engine's definition; changing it changes every golden report.
+//!
+//! Arrays are stored series by series (`[class * weeks + week]`, `[provider * weeks + week]`) so
+//! the per-week loops over one series are contiguous and vectorise.
 
 use crate::compile::{EventProcess, Model, add_outage};
 use crate::rng::PathRng;
 
 /// Buffers for one path, reused across paths to keep allocation out of the loop.
 pub(crate) struct World {
-    /// Peak GPUs required, week x class.
+    /// Peak GPUs required, class x week.
     pub req: Vec<f64>,
-    /// Fraction of the week each provider is up, week x provider.
+    /// Peak GPUs required over the horizon, per class.
+    pub req_total: Vec<f64>,
+    /// Fraction of the week each provider is up, provider x week.
     pub up: Vec<f64>,
-    /// Burst/emergency quota multiplier, week x provider.
-    pub quota: Vec<f64>,
-    /// Price multiplier for on-demand, emergency and newly signed capacity, week x provider.
+    /// Price multiplier for on-demand, emergency and newly signed capacity, provider x week.
     pub price: Vec<f64>,
-    /// Fraction of a burst request that is filled, week x provider.
-    pub fill: Vec<f64>,
+    /// True when no price moved on this path: burst is then bought in list-price order.
+    pub list_prices: bool,
+    /// Share of a burst cap available: fill x quota x up, provider x week.
+    pub burst_factor: Vec<f64>,
+    /// Share of an emergency cap available: quota x up, provider x week.
+    pub emergency_factor: Vec<f64>,
     /// Key for draws only some portfolios make (order lead times).
     pub order_key: u64,
     down: Vec<f64>,
-    group_u: Vec<f64>,
+    quota: Vec<f64>,
+    group_u: Vec<u32>,
 }
 
 impl World {
     pub fn new(m: &Model) -> World {
         let (w, p, c) = (m.weeks, m.providers.len(), m.classes.len());
         World {
-            req: vec![0.0; w * c],
-            up: vec![1.0; w * p],
-            quota: vec![1.0; w * p],
-            price: vec![1.0; w * p],
-            fill: vec![1.0; w * p],
+            req: vec![0.0; c * w],
+            req_total: vec![0.0; c],
+            up: vec![1.0; p * w],
+            price: vec![1.0; p * w],
+            list_prices: true,
+            burst_factor: vec![1.0; p * w],
+            emergency_factor: vec![1.0; p * w],
             order_key: 0,
-            down: vec![0.0; w * p],
-            group_u: vec![0.0; w * m.groups.len()],
+            down: vec![0.0; p * w],
+            quota: vec![1.0; p * w],
+            group_u: vec![0; m.groups.len() * w],
         }
     }
 
@@ -47,27 +58,31 @@ impl World {
     }
 
     fn draw_demand(&mut self, m: &Model, rng: &mut PathRng) {
-        let nc = m.classes.len();
+        let weeks = m.weeks;
         for (c, cm) in m.classes.iter().enumerate() {
             let g = cm.growth.quantile(rng.open01()).max(-0.99);
             let weekly_growth = libm::pow(1.0 + g, 1.0 / 52.0);
-            let log_p = if cm.jump_p > 0.0 && cm.jump_p < 1.0 {
+            let log_keep = if cm.jump_p > 0.0 && cm.jump_p < 1.0 {
                 libm::log(1.0 - cm.jump_p)
             } else {
                 0.0
             };
+            // Weeks until the next jump: geometric, drawn once per jump rather than once per week.
             let gap = |rng: &mut PathRng| -> usize {
                 match cm.jump_p {
                     p if p <= 0.0 => usize::MAX,
                     p if p >= 1.0 => 0,
-                    _ => (libm::log(rng.open01()) / log_p).min(1e9) as usize,
+                    _ => (libm::log(rng.open01()) / log_keep).min(1e9) as usize,
                 }
             };
             let mut next_jump = gap(rng);
             let mut trend = cm.base;
             let mut noise = 0.0;
             let mut jump = 0.0;
-            for w in 0..m.weeks {
+            let req = &mut self.req[c * weeks..(c + 1) * weeks];
+            let stress = &m.stress.demand[c * weeks..(c + 1) * weeks];
+            let mut total = 0.0;
+            for w in 0..weeks {
                 if w > 0 {
                     trend *= weekly_growth;
                     if cm.volatility > 0.0 {
@@ -80,21 +95,25 @@ impl World {
                     next_jump = w.saturating_add(1).saturating_add(gap(rng));
                 }
                 let noise_factor = if cm.volatility > 0.0 {
-                    libm::exp(noise)
+                    crate::dist::exp(noise)
                 } else {
                     1.0
                 };
-                let mut d = trend * cm.season[w] * noise_factor * (1.0 + jump).max(0.0);
-                if m.stress.active {
-                    d *= m.stress.demand[w * nc + c];
-                }
-                self.req[w * nc + c] = d * cm.peak_factor;
+                let d = trend
+                    * cm.season[w]
+                    * noise_factor
+                    * (1.0 + jump).max(0.0)
+                    * stress[w]
+                    * cm.peak_factor;
+                req[w] = d;
+                total += d;
             }
+            self.req_total[c] = total;
         }
     }
 
     fn draw_providers(&mut self, m: &Model, rng: &mut PathRng) {
-        let (weeks, np) = (m.weeks, m.providers.len());
+        let weeks = m.weeks;
         self.down.fill(0.0);
         self.quota.fill(1.0);
         self.price.fill(1.0);
@@ -104,18 +123,23 @@ impl World {
             if let Some(e) = &pm.outages {
                 for_each_event(rng, e.rate * own, weeks, |rng, t| {
                     let hours = e.a.quantile(rng.open01()).max(0.0);
-                    add_outage(&mut self.down, np, p, weeks, t, hours);
+                    add_outage(&mut self.down, p, weeks, t, hours);
                 });
             }
             if let Some(e) = &pm.quota_cuts {
                 for_each_event(rng, e.rate * own, weeks, |rng, t| {
                     let (u1, u2) = (rng.open01(), rng.open01());
-                    quota_cut(&mut self.quota, np, p, weeks, t, e, u1, u2);
+                    quota_cut(&mut self.quota[p * weeks..(p + 1) * weeks], t, e, u1, u2);
                 });
             }
             if let Some(e) = &pm.price_shocks {
                 for_each_event(rng, e.rate * own, weeks, |rng, t| {
-                    price_shock(&mut self.price, np, p, weeks, t, e, rng.open01());
+                    price_shock(
+                        &mut self.price[p * weeks..(p + 1) * weeks],
+                        t,
+                        e,
+                        rng.open01(),
+                    );
                 });
             }
         }
@@ -127,7 +151,7 @@ impl World {
                 let u = rng.open01();
                 for &p in &g.members {
                     if let Some(e) = &m.providers[p].outages {
-                        add_outage(&mut self.down, np, p, weeks, t, e.a.quantile(u).max(0.0));
+                        add_outage(&mut self.down, p, weeks, t, e.a.quantile(u).max(0.0));
                     }
                 }
             });
@@ -135,7 +159,7 @@ impl World {
                 let (u1, u2) = (rng.open01(), rng.open01());
                 for &p in &g.members {
                     if let Some(e) = &m.providers[p].quota_cuts {
-                        quota_cut(&mut self.quota, np, p, weeks, t, e, u1, u2);
+                        quota_cut(&mut self.quota[p * weeks..(p + 1) * weeks], t, e, u1, u2);
                     }
                 }
             });
@@ -143,44 +167,55 @@ impl World {
                 let u = rng.open01();
                 for &p in &g.members {
                     if let Some(e) = &m.providers[p].price_shocks {
-                        price_shock(&mut self.price, np, p, weeks, t, e, u);
+                        price_shock(&mut self.price[p * weeks..(p + 1) * weeks], t, e, u);
                     }
                 }
             });
         }
 
-        // Burst tightness: a group member follows the group's weekly draw with probability rho.
-        let ng = m.groups.len();
-        for w in 0..weeks {
-            for gi in 0..ng {
-                self.group_u[w * ng + gi] = rng.open01();
-            }
-            for (p, pm) in m.providers.iter().enumerate() {
-                let u = match pm.group {
-                    Some(gi) if pm.rho > 0.0 => {
-                        let pick = rng.open01();
-                        if pick < pm.rho {
-                            self.group_u[w * ng + gi]
-                        } else {
-                            rng.open01()
-                        }
-                    }
-                    _ => rng.open01(),
-                };
-                self.fill[w * np + p] = pm.fill.quantile(u).clamp(0.0, 1.0);
-            }
+        // Burst tightness. Each weekly draw is one 64-bit number split in two 32-bit uniforms
+        // (the fill table has 1024 rows, so 32 bits are plenty): a group member follows its
+        // group's draw with probability rho, else its own.
+        for u in self.group_u.iter_mut() {
+            *u = rng.next_u64() as u32;
         }
-
         let st = &m.stress;
-        for i in 0..weeks * np {
-            let mut down = self.down[i];
-            if st.active {
-                down = (down + st.down[i]).min(1.0);
-                self.quota[i] = self.quota[i].min(st.quota[i]);
-                self.price[i] += st.price[i];
+        self.list_prices = !st.active || st.price.iter().all(|&x| x == 0.0);
+        for (p, pm) in m.providers.iter().enumerate() {
+            let range = p * weeks..(p + 1) * weeks;
+            let group = pm.group.filter(|_| pm.rho > 0.0);
+            let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
+            let fill = &pm.fill;
+            let (up, price) = (&mut self.up[range.clone()], &mut self.price[range.clone()]);
+            let (down, quota) = (&self.down[range.clone()], &mut self.quota[range.clone()]);
+            let (bf, ef) = (
+                &mut self.burst_factor[range.clone()],
+                &mut self.emergency_factor[range.clone()],
+            );
+            for w in 0..weeks {
+                let bits = rng.next_u64();
+                let own = bits as u32;
+                let u32_draw = match group {
+                    Some(gi) if (bits >> 32) < rho_bits => self.group_u[gi * weeks + w],
+                    _ => own,
+                };
+                let u = (f64::from(u32_draw) + 0.5) * (1.0 / 4_294_967_296.0);
+                let f = fill.quantile(u).clamp(0.0, 1.0);
+                let mut d = down[w];
+                if st.active {
+                    let i = p * weeks + w;
+                    d = (d + st.down[i]).min(1.0);
+                    quota[w] = quota[w].min(st.quota[i]);
+                    price[w] += st.price[i];
+                }
+                price[w] = price[w].max(0.1);
+                up[w] = 1.0 - d;
+                ef[w] = quota[w] * up[w];
+                bf[w] = f * ef[w];
             }
-            self.up[i] = 1.0 - down;
-            self.price[i] = self.price[i].max(0.1);
+            if pm.price_shocks.is_some() {
+                self.list_prices &= price.iter().all(|&x| x == 1.0);
+            }
         }
     }
 }
@@ -205,39 +240,23 @@ fn for_each_event(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn quota_cut(
-    quota: &mut [f64],
-    np: usize,
-    p: usize,
-    weeks: usize,
-    t: f64,
-    e: &EventProcess,
-    u_frac: f64,
-    u_len: f64,
-) {
+fn quota_cut(quota: &mut [f64], t: f64, e: &EventProcess, u_frac: f64, u_len: f64) {
     let keep = 1.0 - e.a.quantile(u_frac).clamp(0.0, 1.0);
     let len = e.b.quantile(u_len).max(0.0);
     let start = t as usize;
-    let end = (libm::ceil(t + len) as usize).max(start + 1).min(weeks);
-    for w in start..end {
-        let q = &mut quota[w * np + p];
+    let end = (libm::ceil(t + len) as usize)
+        .max(start + 1)
+        .min(quota.len());
+    for q in &mut quota[start.min(end)..end] {
         *q = q.min(keep);
     }
 }
 
-fn price_shock(
-    price: &mut [f64],
-    np: usize,
-    p: usize,
-    weeks: usize,
-    t: f64,
-    e: &EventProcess,
-    u: f64,
-) {
+fn price_shock(price: &mut [f64], t: f64, e: &EventProcess, u: f64) {
     let mut level = e.a.quantile(u);
-    for w in t as usize..weeks {
-        price[w * np + p] += level;
+    let start = (t as usize).min(price.len());
+    for x in &mut price[start..] {
+        *x += level;
         level *= e.decay;
     }
 }

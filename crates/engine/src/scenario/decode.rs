@@ -99,10 +99,8 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub fn decode(tree: &Value) -> Result<Scenario, Diagnostics> {
     let mut cx = Cx::default();
     let scenario = scenario(&mut cx, tree);
-    if cx.diags.is_empty() {
-        if let Some(s) = scenario {
-            return Ok(s);
-        }
+    if let (true, Some(s)) = (cx.diags.is_empty(), scenario) {
+        return Ok(s);
     }
     if cx.diags.is_empty() {
         cx.diags
@@ -537,16 +535,12 @@ fn integer(cx: &mut Cx, v: &Value, path: &str, min: u64, max: u64) -> Option<u64
             return None;
         }
     };
-    let value = if let Some(u) = n.as_u64() {
-        Some(u)
-    } else if let Some(f) = n
-        .as_f64()
-        .filter(|f| f.is_finite() && f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64)
-    {
-        Some(f as u64)
-    } else {
-        None
-    };
+    // 3.0 written as a float is a fine whole number; 3.5, -1 and 1e30 are not.
+    let value = n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.is_finite() && f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64)
+            .map(|f| f as u64)
+    });
     match value {
         Some(u) if u >= min && u <= max => Some(u),
         Some(u) => {
@@ -1072,18 +1066,18 @@ fn portfolio(cx: &mut Cx, mut o: Obj, horizon: u32) -> Portfolio {
             let price_per_gpu_hour = c.num_opt(cx, "price_per_gpu_hour", PRICE);
             let exit_path = c.at("exit_week");
             let exit_week = c.int_opt(cx, "exit_week", 0, 10_000).map(|w| w as u32);
-            if let Some(w) = exit_week {
-                if w <= start_week || w >= start_week.saturating_add(term_weeks) {
-                    cx.err_hint(
-                        &exit_path,
-                        "must fall after start_week and before the term ends",
-                        format!(
-                            "between {} and {}",
-                            start_week + 1,
-                            start_week + term_weeks - 1
-                        ),
-                    );
-                }
+            if exit_week
+                .is_some_and(|w| w <= start_week || w >= start_week.saturating_add(term_weeks))
+            {
+                cx.err_hint(
+                    &exit_path,
+                    "must fall after start_week and before the term ends",
+                    format!(
+                        "between {} and {}",
+                        start_week + 1,
+                        start_week + term_weeks - 1
+                    ),
+                );
             }
             let early_exit_penalty = c.num(cx, "early_exit_penalty", Some(0.0), FRACTION);
             c.finish(cx);
