@@ -102,9 +102,14 @@ fn portfolios(r: &Report) -> Grid {
         p.largest_provider_outage.provider.clone()
     });
     if let Some(o) = r.portfolios.first().map(|p| &p.largest_provider_outage) {
+        // Whole hours are the common case ("72h"); keep decimals only when they carry meaning.
+        let hours = if o.hours.fract() == 0.0 {
+            format!("{:.0}", o.hours)
+        } else {
+            count(o.hours)
+        };
         g.heading(format!(
-            "If the largest provider is out {}h in week {}",
-            count(o.hours),
+            "If the largest provider is out {hours}h in week {}",
             o.week
         ));
     }
