@@ -1,0 +1,58 @@
+//! Running a simulation's chunks on a pool of scoped threads.
+//!
+//! Workers claim chunk indices from a shared counter and send results to the calling thread, which
+//! alone owns the accumulator. The accumulator folds chunks in index order whatever order they
+//! arrive in, so the report (and its digest) is the same for every thread count.
+
+use engine::{Report, Simulation};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc;
+
+/// Threads to use when the user does not say: one per available core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Run every chunk and build the report. `progress(done_paths, total_paths)` is called on the
+/// calling thread after each chunk is merged.
+pub fn run(sim: &Simulation, threads: usize, progress: &mut dyn FnMut(u32, u32)) -> Report {
+    let chunks = sim.chunk_count();
+    let mut acc = sim.accumulator();
+    // One thread runs inline: no worker would overlap with merging, so `bench` measures a true
+    // single-core baseline.
+    if threads <= 1 || chunks <= 1 {
+        for i in 0..chunks {
+            acc.merge(sim.run_chunk(i));
+            progress(acc.paths_done(), sim.paths());
+        }
+        return acc.report();
+    }
+    let workers = threads.min(chunks as usize);
+    let next = AtomicU32::new(0);
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= chunks {
+                        break;
+                    }
+                    // The receiver only goes away if the main thread panicked; just stop.
+                    if tx.send(sim.run_chunk(i)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        // Without this the loop below would wait forever for a sender that never sends.
+        drop(tx);
+        for chunk in rx {
+            acc.merge(chunk);
+            progress(acc.paths_done(), sim.paths());
+        }
+    });
+    acc.report()
+}
