@@ -7,7 +7,9 @@ mod common;
 use charts::Style;
 
 fn main() -> std::io::Result<()> {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "/tmp/charts".to_owned());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/charts".to_owned());
     std::fs::create_dir_all(&dir)?;
     let report = common::report(3, 104);
     let styles = [
@@ -15,7 +17,14 @@ fn main() -> std::io::Result<()> {
         ("-large", Style::new(1600, 900).large()),
     ];
     type Chart = fn(&engine::report::Report, &Style) -> String;
-    let charts: [(&str, Chart); 1] = [("demand_fan", charts::demand_fan)];
+    let charts: [(&str, Chart); 6] = [
+        ("demand_fan", charts::demand_fan),
+        ("weekly_shortage", charts::weekly_shortage),
+        ("cost_distribution", charts::cost_distribution),
+        ("cost_vs_risk", charts::cost_vs_risk),
+        ("provider_mix", charts::provider_mix),
+        ("weekly_cost_bands", charts::weekly_cost_bands),
+    ];
     for (suffix, style) in &styles {
         for (name, chart) in charts {
             let path = format!("{dir}/{name}{suffix}.svg");

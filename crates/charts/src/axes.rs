@@ -6,10 +6,10 @@
 use std::error::Error;
 use std::ops::Range;
 
-use plotters::chart::{ChartBuilder, ChartContext};
+use plotters::chart::{ChartBuilder, ChartContext, LabelAreaPosition};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::Cartesian2d;
-use plotters::style::{Color, TRANSPARENT};
+use plotters::style::TRANSPARENT;
 
 use crate::backend::Svg;
 use crate::frame::Area;
@@ -143,6 +143,10 @@ pub(crate) fn cartesian<'a, 'b>(
         Grid::Horizontal => mesh.disable_x_mesh(),
         Grid::Vertical => mesh.disable_y_mesh(),
     };
+    if axes.grid == Grid::Vertical {
+        // Bars are labelled by name, not by a numeric y scale: no y tick marks.
+        mesh.set_tick_mark_size(LabelAreaPosition::Left, 0);
+    }
     mesh.bold_line_style(theme.thin_stroke(theme::GRID))
         .light_line_style(TRANSPARENT)
         .axis_style(theme.thin_stroke(theme::AXIS))
@@ -166,9 +170,4 @@ pub(crate) fn week_label(v: &f64) -> String {
     } else {
         String::new()
     }
-}
-
-/// A translucent fill in `colour`.
-pub(crate) fn band_fill(colour: plotters::style::RGBColor, alpha: f64) -> plotters::style::ShapeStyle {
-    colour.mix(alpha).filled()
 }

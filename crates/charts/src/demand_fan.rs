@@ -31,7 +31,11 @@ pub fn demand_fan(report: &Report, style: &Style) -> String {
             ));
         }
         if !selected.is_empty() {
-            legend.push(LegendItem::new("dashed: committed only", theme::MUTED, Swatch::Dashed));
+            legend.push(LegendItem::new(
+                "dashed: committed only",
+                theme::MUTED,
+                Swatch::Dashed,
+            ));
         }
         let plot = frame::frame(root, theme, TITLE, &frame::subtitle(report), &legend)?;
 
@@ -61,7 +65,14 @@ pub fn demand_fan(report: &Report, style: &Style) -> String {
         }
 
         let mut y = Extent::default();
-        y.extend(demand.p10.iter().chain(&demand.p50).chain(&demand.p90).copied());
+        y.extend(
+            demand
+                .p10
+                .iter()
+                .chain(&demand.p50)
+                .chain(&demand.p90)
+                .copied(),
+        );
         for (_, total, committed) in &capacity {
             y.extend(total.iter().chain(committed).copied());
         }
@@ -85,7 +96,9 @@ pub fn demand_fan(report: &Report, style: &Style) -> String {
         let band_weeks = demand.p10.len().min(demand.p90.len());
         if band_weeks > 0 {
             let upper = (0..band_weeks).map(|w| (week(w), value(&demand.p90, w)));
-            let lower = (0..band_weeks).rev().map(|w| (week(w), value(&demand.p10, w)));
+            let lower = (0..band_weeks)
+                .rev()
+                .map(|w| (week(w), value(&demand.p10, w)));
             chart.draw_series(std::iter::once(plotters::element::Polygon::new(
                 upper.chain(lower).collect::<Vec<_>>(),
                 theme::DEMAND_BAND.mix(0.35).filled(),
@@ -103,7 +116,9 @@ pub fn demand_fan(report: &Report, style: &Style) -> String {
                 committed.iter().enumerate().map(|(w, v)| (week(w), *v)),
                 dash as i32,
                 (dash * 0.8) as i32,
-                theme.thin_stroke(colour).stroke_width(theme.line.saturating_sub(1).max(1)),
+                theme
+                    .thin_stroke(colour)
+                    .stroke_width(theme.line.saturating_sub(1).max(1)),
             ))?;
             chart.draw_series(LineSeries::new(
                 total.iter().enumerate().map(|(w, v)| (week(w), *v)),

@@ -20,10 +20,7 @@ pub(crate) type DrawResult = Result<(), Box<dyn Error>>;
 
 /// Draw with `draw` into a fresh SVG, or return the placeholder if drawing fails: a chart that
 /// cannot be drawn must still leave a box of the right size on the dashboard, never a panic.
-pub(crate) fn render(
-    style: &Style,
-    draw: impl FnOnce(&Area<'_>, &Theme) -> DrawResult,
-) -> String {
+pub(crate) fn render(style: &Style, draw: impl FnOnce(&Area<'_>, &Theme) -> DrawResult) -> String {
     let theme = Theme::new(style);
     if theme.width < MIN_SIZE.0 || theme.height < MIN_SIZE.1 {
         return unavailable(&theme, "too small to draw");
@@ -98,7 +95,10 @@ pub(crate) fn subtitle(report: &engine::report::Report) -> String {
     if !report.scenario_name.trim().is_empty() {
         parts.push(report.scenario_name.trim().to_owned());
     }
-    parts.push(format!("{} paths", format::thousands(u64::from(report.paths))));
+    parts.push(format!(
+        "{} paths",
+        format::thousands(u64::from(report.paths))
+    ));
     parts.push(format!("seed {}", report.seed));
     if !report.stress.is_empty() {
         parts.push(format!("stress: {}", report.stress.join(", ")));
@@ -132,7 +132,13 @@ pub(crate) fn frame<'a>(
         root.draw(&Text::new(
             sub,
             (pad as i32, y as i32),
-            theme.anchored(theme.subtitle_px, false, theme::MUTED, HPos::Left, VPos::Top),
+            theme.anchored(
+                theme.subtitle_px,
+                false,
+                theme::MUTED,
+                HPos::Left,
+                VPos::Top,
+            ),
         ))?;
         y += text::line_height(theme.subtitle_px);
     }
@@ -208,7 +214,10 @@ fn draw_swatch(
             [(x0, y - half), (x1, y + half)],
             c.mix(0.25).filled(),
         ))?,
-        Swatch::Solid => root.draw(&Rectangle::new([(x0, y - half), (x1, y + half)], c.filled()))?,
+        Swatch::Solid => root.draw(&Rectangle::new(
+            [(x0, y - half), (x1, y + half)],
+            c.filled(),
+        ))?,
         Swatch::Dot => root.draw(&Circle::new(mid, theme.marker, c.filled()))?,
         Swatch::Square => {
             let s = theme.marker as i32;
@@ -236,7 +245,13 @@ pub(crate) fn no_data(area: &Area<'_>, theme: &Theme, note: &str) -> DrawResult 
     area.draw(&Text::new(
         note,
         ((w / 2) as i32, (h / 2) as i32),
-        theme.anchored(theme.label_px, false, theme::MUTED, HPos::Center, VPos::Center),
+        theme.anchored(
+            theme.label_px,
+            false,
+            theme::MUTED,
+            HPos::Center,
+            VPos::Center,
+        ),
     ))?;
     Ok(())
 }

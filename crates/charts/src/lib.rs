@@ -11,12 +11,22 @@
 
 mod axes;
 mod backend;
+mod cost_distribution;
+mod cost_vs_risk;
 mod demand_fan;
 mod format;
 mod frame;
+mod provider_mix;
 mod style;
 mod text;
 mod theme;
+mod weekly_cost_bands;
+mod weekly_shortage;
 
+pub use cost_distribution::cost_distribution;
+pub use cost_vs_risk::cost_vs_risk;
 pub use demand_fan::demand_fan;
+pub use provider_mix::provider_mix;
 pub use style::{MAX_PORTFOLIOS, MAX_SIZE, MIN_SIZE, Style};
+pub use weekly_cost_bands::weekly_cost_bands;
+pub use weekly_shortage::weekly_shortage;

@@ -73,7 +73,11 @@ pub(crate) fn plotters_size(px: f64) -> f64 {
         if back == px {
             break;
         }
-        size = if back < px { size.next_up() } else { size.next_down() };
+        size = if back < px {
+            size.next_up()
+        } else {
+            size.next_down()
+        };
     }
     size
 }
@@ -133,7 +137,9 @@ mod tests {
 
     #[test]
     fn plotters_size_round_trips() {
-        for px in [9.0, 11.0, 12.0, 13.0, 14.0, 16.0, 18.0, 20.0, 22.0, 27.0, 30.0, 36.0] {
+        for px in [
+            9.0, 11.0, 12.0, 13.0, 14.0, 16.0, 18.0, 20.0, 22.0, 27.0, 30.0, 36.0,
+        ] {
             assert_eq!(css_px(plotters_size(px)), px);
         }
     }

@@ -82,7 +82,11 @@ impl Theme {
     }
 
     pub(crate) fn font(&self, px: f64, bold: bool, colour: RGBColor) -> TextStyle<'static> {
-        let weight = if bold { FontStyle::Bold } else { FontStyle::Normal };
+        let weight = if bold {
+            FontStyle::Bold
+        } else {
+            FontStyle::Normal
+        };
         (text::FONT_FAMILY, text::plotters_size(px), weight)
             .into_font()
             .color(&colour)
