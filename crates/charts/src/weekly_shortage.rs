@@ -13,6 +13,9 @@ use crate::theme;
 
 pub(crate) const TITLE: &str = "Weekly shortage probability";
 
+/// One week of one portfolio, in %: (estimate, estimate - 2 se, estimate + 2 se).
+type Point = (f64, f64, f64);
+
 /// P(shortage) per week for each shown portfolio (lines, in %), with a light ±2 standard-error
 /// band so the audience sees which bumps are noise.
 pub fn weekly_shortage(report: &Report, style: &Style) -> String {
@@ -35,7 +38,7 @@ pub fn weekly_shortage(report: &Report, style: &Style) -> String {
 
         // Percent, clamped to what a probability can be.
         let pct = |v: f64| (or_zero(v) * 100.0).clamp(0.0, 100.0);
-        let series: Vec<(usize, Vec<(f64, f64, f64)>)> = selected
+        let series: Vec<(usize, Vec<Point>)> = selected
             .iter()
             .map(|&i| {
                 let p = &report.portfolios[i];
