@@ -78,7 +78,7 @@ pub fn cost_distribution(report: &Report, style: &Style) -> String {
         for level in [50.0, 90.0] {
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(x_range.start, level), (x_range.end, level)],
-                theme.thin_stroke(theme::AXIS),
+                theme::AXIS.mix(0.6).stroke_width(theme.thin),
             )))?;
         }
 
