@@ -291,7 +291,6 @@ fn bench_runs_on_a_given_file() {
 /// sim.rs) only for portfolios that have an ordering policy, so capacity ordered by one portfolio
 /// leaks into the portfolios simulated after it.
 #[test]
-#[ignore = "engine bug: ordering scratch leaks between portfolios"]
 fn portfolios_do_not_depend_on_their_neighbours() {
     let portfolios = |file: &str| {
         let o = headroom(&["run", &fixture(file), "--paths", "600", "--format", "json"]);
