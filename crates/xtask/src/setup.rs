@@ -60,19 +60,28 @@ fn ensure_cargo_tool(binary: &str, krate: &str, version: &str, locked: bool) -> 
 /// The exact wasm-bindgen version: from Cargo.lock when present, else the `=x.y.z` pin
 /// in the workspace manifest.
 pub fn wasm_bindgen_version(root: &Path) -> Result<String> {
-    if let Ok(lock) = std::fs::read_to_string(root.join("Cargo.lock")) {
-        let lock: toml::Table = lock.parse().context("parsing Cargo.lock")?;
-        let found = lock
-            .get("package")
-            .and_then(|p| p.as_array())
-            .into_iter()
-            .flatten()
-            .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some("wasm-bindgen"))
-            .find_map(|p| p.get("version").and_then(|v| v.as_str()));
-        if let Some(version) = found {
-            return Ok(version.to_owned());
-        }
+    match locked_wasm_bindgen(root)? {
+        Some(version) => Ok(version),
+        None => pinned_wasm_bindgen(root),
     }
+}
+
+fn locked_wasm_bindgen(root: &Path) -> Result<Option<String>> {
+    let Ok(lock) = std::fs::read_to_string(root.join("Cargo.lock")) else {
+        return Ok(None);
+    };
+    let lock: toml::Table = lock.parse().context("parsing Cargo.lock")?;
+    Ok(lock
+        .get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some("wasm-bindgen"))
+        .find_map(|p| p.get("version").and_then(|v| v.as_str()))
+        .map(str::to_owned))
+}
+
+fn pinned_wasm_bindgen(root: &Path) -> Result<String> {
     let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))?
         .parse()
         .context("parsing Cargo.toml")?;
@@ -135,4 +144,16 @@ pub fn ensure_node_modules(root: &Path) -> Result<()> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_lock_has_the_pinned_wasm_bindgen() {
+        let root = crate::workspace_root();
+        let pinned = pinned_wasm_bindgen(&root).unwrap();
+        assert_eq!(locked_wasm_bindgen(&root).unwrap(), Some(pinned));
+    }
 }
