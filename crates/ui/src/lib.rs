@@ -1,0 +1,13 @@
+//! Headroom web UI (Leptos, client-side rendered). A library so the dashboard's building
+//! blocks (the worker bridge, components) are public, documented and unit-testable
+//! natively; `main.rs` only mounts [`app::App`].
+
+pub mod app;
+pub mod worker_bridge;
+
+/// Mounts the application on `<body>`.
+pub fn start() {
+    // Panics would otherwise surface only as an opaque "unreachable" trap.
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

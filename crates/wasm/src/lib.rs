@@ -1,0 +1,213 @@
+//! wasm-bindgen adapter over the `engine` crate, loaded by `web/worker.js`.
+//!
+//! Everything crossing the boundary is a JSON string so the JS side needs no generated
+//! types and the engine's serde shapes stay the single source of truth. Failures become
+//! JS `Error`s whose message is the diagnostics JSON array, so the worker can forward
+//! them unchanged. No model logic lives here.
+
+use engine::{Accumulator, Diagnostic, Diagnostics, Format, RunOptions, Simulation};
+use wasm_bindgen::prelude::*;
+
+fn parse_format(format: &str) -> Result<Format, Diagnostics> {
+    match format.to_ascii_lowercase().as_str() {
+        "toml" => Ok(Format::Toml),
+        "json" => Ok(Format::Json),
+        other => Err(single(
+            "format",
+            format!("unknown format {other:?}"),
+            Some("use \"toml\" or \"json\""),
+        )),
+    }
+}
+
+fn single(path: &str, message: String, hint: Option<&str>) -> Diagnostics {
+    Diagnostics(vec![Diagnostic {
+        path: path.into(),
+        message,
+        hint: hint.map(Into::into),
+    }])
+}
+
+fn diagnostics_json(d: &Diagnostics) -> String {
+    // Serializing plain strings cannot fail; the fallback keeps the contract (a JSON array).
+    serde_json::to_string(d).unwrap_or_else(|_| "[]".into())
+}
+
+/// Converts diagnostics into the JS error the worker expects.
+fn to_js_error(d: &Diagnostics) -> JsError {
+    JsError::new(&diagnostics_json(d))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, Diagnostics> {
+    serde_json::from_str(json).map_err(|e| single(what, format!("invalid {what} JSON: {e}"), None))
+}
+
+fn to_json<T: serde::Serialize>(what: &str, value: &T) -> Result<String, Diagnostics> {
+    serde_json::to_string(value)
+        .map_err(|e| single(what, format!("cannot serialize {what}: {e}"), None))
+}
+
+/// Version of the engine compiled into this module.
+#[wasm_bindgen(js_name = engineVersion)]
+pub fn engine_version() -> String {
+    engine::ENGINE_VERSION.into()
+}
+
+/// Diagnostics of a scenario text as a JSON array, empty when it is valid.
+pub fn validate_impl(text: &str, format: &str) -> String {
+    match parse_format(format).and_then(|f| engine::parse_scenario(text, f)) {
+        Ok(_) => "[]".into(),
+        Err(d) => diagnostics_json(&d),
+    }
+}
+
+/// Normalized scenario JSON, or the diagnostics.
+pub fn parse_scenario_impl(text: &str, format: &str) -> Result<String, Diagnostics> {
+    let scenario = engine::parse_scenario(text, parse_format(format)?)?;
+    to_json("scenario", &scenario)
+}
+
+/// Scenario JSON rendered as TOML (validated on the way: an invalid scenario is not exported).
+pub fn scenario_to_toml_impl(json: &str) -> Result<String, Diagnostics> {
+    let scenario = engine::parse_scenario(json, Format::Json)?;
+    Ok(engine::scenario_to_toml(&scenario))
+}
+
+/// Diagnostics of a scenario as a JSON array (`[]` when valid); never throws.
+#[wasm_bindgen]
+pub fn validate(text: &str, format: &str) -> String {
+    validate_impl(text, format)
+}
+
+/// Parses a scenario and returns it as normalized JSON; throws with the diagnostics JSON.
+#[wasm_bindgen(js_name = parseScenario)]
+pub fn parse_scenario(text: &str, format: &str) -> Result<String, JsError> {
+    parse_scenario_impl(text, format).map_err(|d| to_js_error(&d))
+}
+
+/// Renders a scenario given as JSON to TOML; throws with the diagnostics JSON.
+#[wasm_bindgen(js_name = scenarioToToml)]
+pub fn scenario_to_toml(json: &str) -> Result<String, JsError> {
+    scenario_to_toml_impl(json).map_err(|d| to_js_error(&d))
+}
+
+/// One simulation being run chunk by chunk, so the caller can yield between chunks.
+#[wasm_bindgen]
+pub struct Run {
+    simulation: Simulation,
+    accumulator: Accumulator,
+    next_chunk: u32,
+}
+
+impl Run {
+    /// Prepares a run from scenario JSON and run options JSON.
+    pub fn create(scenario_json: &str, options_json: &str) -> Result<Run, Diagnostics> {
+        // The engine's own decoder, not serde: it validates and reports every problem.
+        let scenario = engine::parse_scenario(scenario_json, Format::Json)?;
+        let options: RunOptions = if options_json.trim().is_empty() {
+            RunOptions::default()
+        } else {
+            from_json("options", options_json)?
+        };
+        let simulation = Simulation::new(&scenario, &options)?;
+        let accumulator = simulation.accumulator();
+        Ok(Run {
+            simulation,
+            accumulator,
+            next_chunk: 0,
+        })
+    }
+
+    pub fn report_json_impl(&self) -> Result<String, Diagnostics> {
+        to_json("report", &self.accumulator.report())
+    }
+
+    /// Whether every chunk has been merged.
+    pub fn is_finished(&self) -> bool {
+        self.next_chunk >= self.simulation.chunk_count()
+    }
+}
+
+#[wasm_bindgen]
+impl Run {
+    /// `new Run(scenarioJson, optionsJson)`; throws with the diagnostics JSON.
+    #[wasm_bindgen(constructor)]
+    pub fn new(scenario_json: &str, options_json: &str) -> Result<Run, JsError> {
+        Run::create(scenario_json, options_json).map_err(|d| to_js_error(&d))
+    }
+
+    /// Total number of chunks.
+    #[wasm_bindgen(js_name = chunkCount)]
+    pub fn chunk_count(&self) -> u32 {
+        self.simulation.chunk_count()
+    }
+
+    /// Runs and merges the next chunk; returns true once all chunks are merged.
+    pub fn step(&mut self) -> bool {
+        if !self.is_finished() {
+            let chunk = self.simulation.run_chunk(self.next_chunk);
+            self.accumulator.merge(chunk);
+            self.next_chunk += 1;
+        }
+        self.is_finished()
+    }
+
+    /// Paths merged so far.
+    #[wasm_bindgen(js_name = pathsDone)]
+    pub fn paths_done(&self) -> u32 {
+        self.accumulator.paths_done()
+    }
+
+    /// Report of what has been merged so far, as JSON.
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self) -> Result<String, JsError> {
+        self.report_json_impl().map_err(|d| to_js_error(&d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TINY: &str = r#"
+        name = "tiny"
+        [[workloads]]
+        name = "inference"
+        base_gpus = 10
+        [[providers]]
+        name = "cloud"
+        reserved_price = 2
+        on_demand_price = 3
+        [[portfolios]]
+        name = "p"
+        contracts = [{ provider = "cloud", gpus = 12, term_weeks = 104 }]
+    "#;
+
+    #[test]
+    fn run_goes_to_completion() {
+        let scenario = parse_scenario_impl(TINY, "toml").unwrap();
+        let mut run = Run::create(&scenario, r#"{"paths": 250}"#).unwrap();
+        let mut steps = 1;
+        while !run.step() {
+            steps += 1;
+        }
+        assert_eq!(steps, run.chunk_count());
+        assert_eq!(run.paths_done(), 250);
+        let report: engine::Report =
+            serde_json::from_str(&run.report_json_impl().unwrap()).unwrap();
+        assert_eq!(report.paths, 250);
+        assert!(
+            scenario_to_toml_impl(&scenario)
+                .unwrap()
+                .contains("[[workloads]]")
+        );
+    }
+
+    #[test]
+    fn bad_input_gives_diagnostics_array() {
+        assert_eq!(validate_impl("", "toml").chars().next(), Some('['));
+        assert_ne!(validate_impl("", "toml"), "[]");
+        assert!(Run::create("not json", "{}").is_err());
+        assert!(parse_format("yaml").is_err());
+    }
+}
