@@ -3,6 +3,8 @@
 //! natively; `main.rs` only mounts [`app::App`].
 
 pub mod app;
+pub mod doc;
+pub mod state;
 pub mod worker_bridge;
 
 /// Mounts the application on `<body>`.
