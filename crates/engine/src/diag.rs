@@ -82,13 +82,49 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// Longest piece of user text quoted in a diagnostic, in characters.
+const SHOW_CHARS: usize = 60;
+
+/// User text as quoted in a diagnostic: control characters escaped (a name read from someone
+/// else's file must not be able to drive the terminal that prints the message) and long text cut
+/// short (a 4 MB key would otherwise be repeated in the message).
+pub(crate) fn show(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == SHOW_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `show` in backquotes, the way names are quoted in messages.
+pub(crate) fn quote(s: &str) -> String {
+    format!("`{}`", show(s))
+}
+
 /// Closest known name to `input`, for "did you mean" hints (edit distance at most 3).
 pub(crate) fn did_you_mean<'a>(
     input: &str,
     known: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Edit distance is quadratic: only short names are worth a suggestion, and a hostile file
+    // with thousands of long unknown names must not turn validation into a hang.
+    if input.len() > 64 {
+        return None;
+    }
     known
         .into_iter()
+        .take(1000)
+        .filter(|k| k.len() <= 64)
         .map(|k| (edit_distance(input, k), k))
         .filter(|(d, k)| *d <= 3 && *d < k.len().max(2))
         .min_by_key(|(d, _)| *d)
@@ -120,6 +156,14 @@ mod tests {
             Some("lead_time_weeks")
         );
         assert_eq!(did_you_mean("zzzzzz", ["lead_time_weeks", "name"]), None);
+    }
+
+    #[test]
+    fn shown_text_is_escaped_and_short() {
+        assert_eq!(show("a\x1b[31mb\n"), "a\\u{1b}[31mb\\u{a}");
+        assert_eq!(show("\u{202e}x"), "\\u{202e}x");
+        assert_eq!(show(&"x".repeat(100)).chars().count(), SHOW_CHARS + 1);
+        assert_eq!(quote("ok"), "`ok`");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! `providers[2].lead_time_weeks` and, where we can guess, a hint. Nothing here panics on input.
 
 use super::model::*;
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean, quote, show};
 use crate::dist::Dist;
 use serde_json::{Map, Value};
 
@@ -42,8 +42,20 @@ impl Format {
     }
 }
 
+/// Most diagnostics reported for one file: past this the rest are counted, not listed, so a
+/// hostile 10,000-entry file cannot produce a multi-megabyte error message.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
 /// Parse and validate a scenario.
 pub fn parse(text: &str, format: Format) -> Result<Scenario, Diagnostics> {
+    // Windows editors save UTF-8 with a byte-order mark; neither parser accepts one.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(Diagnostics::single(
+            Diagnostic::new("", "the scenario is empty")
+                .with_hint("see scenarios/README.md for a minimal example"),
+        ));
+    }
     if text.len() > MAX_TEXT_BYTES {
         return Err(Diagnostics::single(
             Diagnostic::new(
@@ -89,7 +101,12 @@ pub fn parse(text: &str, format: Format) -> Result<Scenario, Diagnostics> {
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    // Spans are byte offsets; step back to a character boundary rather than trust them.
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -105,6 +122,14 @@ pub fn decode(tree: &Value) -> Result<Scenario, Diagnostics> {
     if cx.diags.is_empty() {
         cx.diags
             .push(Diagnostic::new("", "scenario could not be read"));
+    }
+    if cx.diags.len() > MAX_DIAGNOSTICS {
+        let more = cx.diags.len() - MAX_DIAGNOSTICS;
+        cx.diags.truncate(MAX_DIAGNOSTICS);
+        cx.diags.push(
+            Diagnostic::new("", format!("... and {more} more problems"))
+                .with_hint("fix the ones above first; many are often one mistake repeated"),
+        );
     }
     Err(Diagnostics(cx.diags))
 }
@@ -192,9 +217,13 @@ impl<'v> Obj<'v> {
         let Some(map) = self.map else { return };
         for key in map.keys() {
             if !self.known.contains(&key.as_str()) {
-                let path = join(&self.path, key);
+                let path = join(&self.path, &show(key));
                 match did_you_mean(key, self.known.iter().copied()) {
-                    Some(k) => cx.err_hint(&path, "unknown field", format!("did you mean `{k}`?")),
+                    Some(k) => cx.err_hint(
+                        &path,
+                        "unknown field",
+                        format!("did you mean {}?", quote(k)),
+                    ),
                     None => cx.err_hint(
                         &path,
                         "unknown field",
@@ -234,12 +263,24 @@ impl<'v> Obj<'v> {
     }
 
     fn name(&mut self, cx: &mut Cx) -> String {
+        let is_string = matches!(self.map.and_then(|m| m.get("name")), Some(Value::String(_)));
+        let before = cx.diags.len();
         let name = self.string(cx, "name", None);
         let path = self.at("name");
-        if self.has("name") && name.trim().is_empty() {
+        // One problem per name: a wrong type or a 2,000-character name is already reported.
+        if !is_string || cx.diags.len() != before {
+            return name;
+        }
+        if name.trim().is_empty() {
             cx.err(&path, "must not be empty");
         } else if name.chars().count() > 200 {
             cx.err(&path, "is longer than 200 characters");
+        } else if name.chars().any(char::is_control) {
+            cx.err_hint(
+                &path,
+                "must not contain control characters",
+                format!("found {}", quote(&name)),
+            );
         }
         name
     }
@@ -494,7 +535,7 @@ fn number(cx: &mut Cx, v: &Value, path: &str, rule: Rule) -> Option<f64> {
         {
             cx.err_hint(
                 path,
-                format!("must be a finite number, found \"{s}\""),
+                format!("must be a finite number, found \"{}\"", show(s)),
                 "NaN and infinity are not allowed",
             );
             return None;
@@ -628,7 +669,7 @@ fn dist(cx: &mut Cx, v: &Value, path: &str, limits: DistRule) -> Option<Dist> {
             Some(k) => format!("did you mean `{k}`?"),
             None => format!("one of: {}", DIST_KINDS.join(", ")),
         };
-        cx.err_hint(path, format!("unknown distribution `{kind}`"), hint);
+        cx.err_hint(path, format!("unknown distribution {}", quote(kind)), hint);
         return None;
     }
     let mut o = Obj::new(cx, inner, &ipath);
@@ -735,6 +776,46 @@ fn dist(cx: &mut Cx, v: &Value, path: &str, limits: DistRule) -> Option<Dist> {
         );
         return None;
     }
+    // Unbounded draws are clipped where they are used, so their tails may cross the limits, but
+    // their centre must be an allowed value and their spread moderate: otherwise most draws
+    // would be clipped, or overflow to infinity before they are.
+    let centre = match d {
+        Dist::Normal { mean, .. } => Some(mean),
+        Dist::LognormalRange { p5, p95 } => Some(libm::sqrt(p5) * libm::sqrt(p95)),
+        Dist::LognormalSpread { median, .. } => Some(median),
+        _ => None,
+    };
+    if let Some(c) = centre.filter(|c| *c < limits.lo || *c > limits.hi) {
+        cx.err_hint(
+            path,
+            format!(
+                "{} is centred on {c}, outside [{}, {}]",
+                d.describe(),
+                limits.lo,
+                limits.hi
+            ),
+            "the middle of the distribution must be an allowed value",
+        );
+        return None;
+    }
+    let too_wide = match d {
+        Dist::Normal { sd, .. } => sd > limits.hi - limits.lo,
+        Dist::LognormalRange { p5, p95 } => {
+            libm::log(p95 / p5) / (2.0 * 1.6448536269514722) > libm::log(1e6)
+        }
+        _ => false,
+    };
+    if too_wide {
+        cx.err_hint(
+            path,
+            format!("{} is too wide", d.describe()),
+            format!(
+                "keep the spread within the allowed range [{}, {}] (a lognormal's P95 / P5 within 1e19)",
+                limits.lo, limits.hi
+            ),
+        );
+        return None;
+    }
     let lo_bad = if lo.is_finite() {
         lo < limits.lo
     } else {
@@ -773,7 +854,7 @@ fn scenario(cx: &mut Cx, tree: &Value) -> Option<Scenario> {
     let name = o.name(cx);
     let description = o.string(cx, "description", Some(""));
     let horizon = o.int(cx, "horizon_weeks", Some(104), 1, 1040) as u32;
-    let paths = o.int(cx, "paths", Some(5000), 1, 10_000_000) as u32;
+    let paths = o.int(cx, "paths", Some(5000), 1, u64::from(crate::MAX_PATHS)) as u32;
     let seed = o.int(cx, "seed", Some(1), 0, MAX_SEED);
     let outage_week = o.int(
         cx,
@@ -855,11 +936,11 @@ fn workload(cx: &mut Cx, mut o: Obj, index: usize, _horizon: u32) -> Workload {
                     Some(t) if !tiers.contains(t) => tiers.push(*t),
                     Some(_) => cx.err(
                         &format!("{tiers_path}[{i}]"),
-                        format!("tier `{n}` is listed twice"),
+                        format!("tier {} is listed twice", quote(n)),
                     ),
                     None => cx.err_hint(
                         &format!("{tiers_path}[{i}]"),
-                        format!("unknown tier `{n}`"),
+                        format!("unknown tier {}", quote(n)),
                         format!("one of: {}", TIER_NAMES.join(", ")),
                     ),
                 }
@@ -963,7 +1044,7 @@ fn provider(cx: &mut Cx, mut o: Obj) -> Provider {
     let kind = ProviderKind::from_name(&kind_name).unwrap_or_else(|| {
         cx.err_hint(
             &kind_path,
-            format!("unknown provider kind `{kind_name}`"),
+            format!("unknown provider kind {}", quote(&kind_name)),
             format!("one of: {}", ProviderKind::NAMES.join(", ")),
         );
         ProviderKind::Other
@@ -1197,7 +1278,11 @@ fn stress_test(cx: &mut Cx, mut o: Obj, horizon: u32) -> StressTest {
                         Some(k) => format!("did you mean `{k}`?"),
                         None => format!("one of: {}", EVENT_KINDS.join(", ")),
                     };
-                    cx.err_hint(&kind_path, format!("unknown event kind `{other}`"), hint);
+                    cx.err_hint(
+                        &kind_path,
+                        format!("unknown event kind {}", quote(other)),
+                        hint,
+                    );
                     None
                 }
             };
