@@ -133,16 +133,29 @@ pub(crate) fn did_you_mean<'a>(
 
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
+    // Two rows, allocated once: this runs for every unknown name in a file.
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+/// A number as written in a message: plain when short, scientific when huge or tiny, so that
+/// `1e300` does not print as three hundred digits.
+pub(crate) fn num(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-6..1e9).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +177,15 @@ mod tests {
         assert_eq!(show("\u{202e}x"), "\\u{202e}x");
         assert_eq!(show(&"x".repeat(100)).chars().count(), SHOW_CHARS + 1);
         assert_eq!(quote("ok"), "`ok`");
+    }
+
+    #[test]
+    fn numbers_stay_short() {
+        assert_eq!(num(1e300), "1e300");
+        assert_eq!(num(-2.5e-10), "-2.5e-10");
+        assert_eq!(num(0.25), "0.25");
+        assert_eq!(num(1040.0), "1040");
+        assert_eq!(num(0.0), "0");
     }
 
     #[test]

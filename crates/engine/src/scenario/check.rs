@@ -4,7 +4,7 @@
 
 use super::model::*;
 use crate::diag::{Diagnostic, did_you_mean, quote, show};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn references(s: &Scenario, diags: &mut Vec<Diagnostic>) {
     unique(
@@ -35,9 +35,13 @@ pub(crate) fn references(s: &Scenario, diags: &mut Vec<Diagnostic>) {
 
     let providers: Vec<&str> = s.providers.iter().map(|p| p.name.as_str()).collect();
     let workloads: Vec<&str> = s.workloads.iter().map(|w| w.name.as_str()).collect();
+    let provider_set: BTreeSet<&str> = providers.iter().copied().collect();
+    // An empty list already has its own diagnostic (required, too long, wrong type): every
+    // reference into it would only repeat that.
     let provider_ref = |diags: &mut Vec<Diagnostic>, path: String, name: &str| {
-        if !providers.contains(&name) && !name.is_empty() {
-            diags.push(unknown("provider", &path, name, &providers));
+        if !provider_set.contains(name) && !name.is_empty() && !providers.is_empty() {
+            let d = unknown("provider", &path, name, &providers, diags.len());
+            diags.push(d);
         }
     };
 
@@ -110,6 +114,9 @@ pub(crate) fn references(s: &Scenario, diags: &mut Vec<Diagnostic>) {
             );
         } else if pf.contracts.is_empty()
             && pf.ordering.is_none()
+            && !diags
+                .iter()
+                .any(|d| d.path.starts_with(&format!("portfolios[{pi}].")))
             && pf
                 .burst
                 .iter()
@@ -139,13 +146,15 @@ pub(crate) fn references(s: &Scenario, diags: &mut Vec<Diagnostic>) {
                 } => provider_ref(diags, format!("{base}.provider"), p),
                 StressEvent::DemandJump {
                     workload: Some(w), ..
-                } if !workloads.contains(&w.as_str()) => {
-                    diags.push(unknown(
+                } if !workloads.contains(&w.as_str()) && !workloads.is_empty() => {
+                    let d = unknown(
                         "workload",
                         &format!("{base}.workload"),
                         w,
                         &workloads,
-                    ));
+                        diags.len(),
+                    );
+                    diags.push(d);
                 }
                 _ => {}
             }
@@ -153,8 +162,15 @@ pub(crate) fn references(s: &Scenario, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unknown(what: &str, path: &str, name: &str, known: &[&str]) -> Diagnostic {
-    let hint = match did_you_mean(name, known.iter().copied()) {
+/// "unknown provider" with a hint. `reported` is how many diagnostics exist already: past the
+/// cap the message is dropped, so the (quadratic) did-you-mean search is skipped.
+fn unknown(what: &str, path: &str, name: &str, known: &[&str], reported: usize) -> Diagnostic {
+    let guess = if reported < super::decode::MAX_DIAGNOSTICS {
+        did_you_mean(name, known.iter().copied())
+    } else {
+        None
+    };
+    let hint = match guess {
         Some(k) => format!("did you mean {}?", quote(k)),
         None if known.len() <= 12 => format!(
             "known {what}s: {}",
@@ -260,5 +276,5 @@ pub fn warnings(s: &Scenario) -> Vec<Diagnostic> {
             );
         }
     }
-    out
+    super::decode::cap(out)
 }
