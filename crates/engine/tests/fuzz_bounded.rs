@@ -290,8 +290,9 @@ fn mutated_scenarios_never_panic_and_valid_ones_run_to_finite_reports() {
         accepted >= runs.min(iters / 10),
         "only {accepted} of {iters} mutants ran"
     );
+    // Only the default (CI) size has a time bound; a long run asked for by name may take hours.
     assert!(
-        took < Duration::from_secs(120),
+        iters != DEFAULT_ITERS || took < Duration::from_secs(120),
         "the bounded fuzz run is meant to be quick: {took:?}"
     );
 }
