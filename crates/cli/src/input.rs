@@ -32,7 +32,14 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.lines.join("\n"))
+        // The engine already escapes names it quotes; file paths and anything else reach the
+        // terminal through here too, so escape every line (each line stays one line).
+        let lines: Vec<String> = self
+            .lines
+            .iter()
+            .map(|l| crate::format::terminal::escape(l).into_owned())
+            .collect();
+        f.write_str(&lines.join("\n"))
     }
 }
 

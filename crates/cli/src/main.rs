@@ -1,8 +1,9 @@
 //! `headroom`: the native command line for Headroom scenarios.
 //!
 //! Exit codes: 0 on success, 2 when the input is at fault (bad scenario, unknown stress test,
-//! missing file, bad flag: the same code clap uses for usage errors), 1 for anything else (an
-//! output file that cannot be written, a broken pipe...). User input never panics.
+//! missing file, bad flag, a run over the size budget: the same code clap uses for usage
+//! errors), 1 for anything else (an output file that cannot be written...). User input never
+//! panics. Warnings (valid but suspicious settings) go to stderr and never change the exit code.
 
 mod bench;
 mod format;
@@ -15,11 +16,20 @@ use input::InputError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The run-size budget, as `--help` states it (a test keeps the numbers in step with the engine).
+const BUDGET_HELP: &str = concat!(
+    "Run budget: paths x weeks x (portfolios + providers + workloads + expected random events) ",
+    "must stay under 4,000,000,000 units (about a minute on one core; `run --allow-large` lifts ",
+    "it); at most 1,000,000 paths and about 1 GiB of memory per run (hard limits). ",
+    "Scenario files are limited to 4 MiB and lists to 10,000 entries. See docs/hardening.md."
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "headroom",
     version,
-    about = "Monte Carlo GPU capacity planning"
+    about = "Monte Carlo GPU capacity planning",
+    after_help = BUDGET_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -61,6 +71,10 @@ struct RunArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Run even if the run is above the work budget (it will be slow). The memory and path
+    /// limits still apply.
+    #[arg(long)]
+    allow_large: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -84,7 +98,11 @@ fn main() -> ExitCode {
                 eprintln!("{input}");
                 return ExitCode::from(2);
             }
-            eprintln!("error: {e:#}");
+            // An I/O error can quote a path from the command line: escape it like any name.
+            eprintln!(
+                "{}",
+                format::terminal::escape_keep_lines(&format!("error: {e:#}"))
+            );
             ExitCode::from(1)
         }
     }
@@ -92,9 +110,25 @@ fn main() -> ExitCode {
 
 fn cmd_validate(file: &std::path::Path) -> anyhow::Result<()> {
     let scenario = input::load(file)?;
+    print_warnings(&scenario);
+    let size = engine::run_size(&scenario, &engine::RunOptions::default());
+    if size.refused || size.over {
+        let what = if size.refused {
+            "cannot run at its own settings (over the memory or path limit)"
+        } else {
+            "is over the work budget at its own settings (`run --allow-large` to run it anyway)"
+        };
+        eprintln!(
+            "warning: this scenario {what}: {} work units of {}, about {} MiB of {}",
+            size.work,
+            size.limit,
+            size.memory_bytes.div_ceil(1 << 20),
+            size.memory_limit >> 20
+        );
+    }
     println!(
         "ok: {} ({} workloads, {} providers, {} portfolios)",
-        scenario.name,
+        format::terminal::escape(&scenario.name),
         scenario.workloads.len(),
         scenario.providers.len(),
         scenario.portfolios.len()
@@ -102,15 +136,30 @@ fn cmd_validate(file: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Valid but suspicious settings, on stderr, one per line.
+fn print_warnings(scenario: &engine::Scenario) {
+    for w in engine::scenario_warnings(scenario).iter() {
+        eprintln!(
+            "warning: {}",
+            format::terminal::escape_keep_lines(&w.to_string())
+        );
+    }
+}
+
 fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = input::load(&args.scenario)?;
+    print_warnings(&scenario);
     let options = engine::RunOptions {
         paths: args.paths,
         seed: args.seed,
         stress: args.stress.clone(),
     };
-    let sim = engine::Simulation::new(&scenario, &options)
-        .map_err(|d| InputError::diagnostics("cannot run this scenario", &d))?;
+    let sim = if args.allow_large {
+        engine::Simulation::new_large(&scenario, &options)
+    } else {
+        engine::Simulation::new(&scenario, &options)
+    }
+    .map_err(|d| InputError::diagnostics("cannot run this scenario", &d))?;
     let threads = args
         .threads
         .map_or_else(run::default_threads, |t| t as usize);
@@ -143,5 +192,32 @@ fn write_output(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()>
                 other => other.context("cannot write to standard output"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `--help` must quote the engine's actual limits.
+    #[test]
+    fn budget_help_matches_the_engine() {
+        let thousands = |n: u64| {
+            let d = n.to_string();
+            let mut out = String::new();
+            for (i, c) in d.chars().enumerate() {
+                if i > 0 && (d.len() - i).is_multiple_of(3) {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            out
+        };
+        assert!(super::BUDGET_HELP.contains(&thousands(engine::MAX_WORK)));
+        assert!(super::BUDGET_HELP.contains(&thousands(u64::from(engine::MAX_PATHS))));
+        assert_eq!(engine::MAX_MEMORY_BYTES, 1 << 30, "the help says 1 GiB");
+        assert_eq!(
+            engine::scenario::MAX_TEXT_BYTES,
+            4 << 20,
+            "the help says 4 MiB"
+        );
     }
 }

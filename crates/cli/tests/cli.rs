@@ -303,3 +303,99 @@ fn portfolios_do_not_depend_on_their_neighbours() {
     assert_eq!(three[0], two[0]);
     assert_eq!(three[1], two[1]);
 }
+
+/// The shared bad-input corpus at the repository root.
+fn corpus(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/bad")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn binary_bom_and_empty_files_exit_cleanly() {
+    let dir = scratch("binary_bom_empty");
+    let binary = dir.join("binary.toml");
+    std::fs::write(
+        &binary,
+        [0x00, 0xff, 0xfe, 0x1b, b'[', b'3', b'1', b'm', 0x80],
+    )
+    .unwrap();
+    let o = headroom(&["validate", &binary.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not UTF-8 text"), "{}", stderr(&o));
+
+    let empty = dir.join("empty.toml");
+    std::fs::write(&empty, "").unwrap();
+    let o = headroom(&["validate", &empty.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the scenario is empty"),
+        "{}",
+        stderr(&o)
+    );
+
+    let bom = dir.join("bom.toml");
+    let text = std::fs::read_to_string(fixture("small.toml")).unwrap();
+    std::fs::write(&bom, format!("\u{feff}{text}")).unwrap();
+    let o = headroom(&["validate", &bom.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn escape_sequences_in_a_file_never_reach_the_terminal() {
+    let o = headroom(&["validate", &corpus("control_characters.toml")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(err.contains("\\u{1b}]0;pwned\\u{7}"), "{err}");
+}
+
+#[test]
+fn a_file_path_with_escapes_is_shown_escaped() {
+    let o = headroom(&["validate", "no\x1b[31mfile.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).contains('\x1b'), "{:?}", stderr(&o));
+}
+
+#[test]
+fn warnings_go_to_stderr_and_do_not_fail_validation() {
+    let o = headroom(&["validate", &corpus("warnings.toml")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: providers[1]: provider `unused` is not used by any portfolio"),
+        "{err}"
+    );
+    assert!(stdout(&o).starts_with("ok: "));
+}
+
+#[test]
+fn a_run_over_the_budget_is_refused_with_exit_2() {
+    let file = corpus("run_too_large.toml");
+    let o = headroom(&["validate", &file]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("over the work budget"),
+        "{}",
+        stderr(&o)
+    );
+    let o = headroom(&["run", &file]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("run too large"), "{err}");
+    assert!(err.contains("--allow-large"), "{err}");
+    // Above the hard path limit, --allow-large does not help.
+    let o = headroom(&["run", &file, "--paths", "1000001", "--allow-large"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("above the limit"), "{}", stderr(&o));
+}
+
+#[test]
+fn help_documents_the_budget() {
+    let o = headroom(&["--help"]);
+    assert!(stdout(&o).contains("Run budget"), "{}", stdout(&o));
+    let o = headroom(&["run", "--help"]);
+    assert!(stdout(&o).contains("--allow-large"), "{}", stdout(&o));
+}

@@ -3,10 +3,10 @@
 //! Names become indices, distributions become samplers, and everything that does not depend on
 //! the random path (contract schedules, seasonality, stress events) is computed once here.
 
+use crate::RunOptions;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::dist::{Dist, Sampler, inverse_normal_cdf, mean_of};
 use crate::scenario::{HOURS_PER_WEEK, Scenario, StressEvent, Tier};
-use crate::{MAX_WORK, RunOptions};
 
 pub(crate) struct Model {
     pub scenario_name: String,
@@ -177,7 +177,17 @@ fn half_life_decay(h: Option<f64>) -> f64 {
 }
 
 impl Model {
-    pub fn new(s: &Scenario, options: &RunOptions) -> Result<Model, Diagnostics> {
+    pub fn new(
+        s: &Scenario,
+        options: &RunOptions,
+        allow_large: bool,
+    ) -> Result<Model, Diagnostics> {
+        // `Scenario` has public fields, so one built or edited in code (the UI's form, a test)
+        // has not been through `parse`. Everything below indexes by name and divides by
+        // scenario values, so check it again: decoding its JSON form is the same validation a
+        // file gets, and costs microseconds next to a run.
+        let tree = serde_json::to_value(s).unwrap_or(serde_json::Value::Null);
+        crate::scenario::decode(&tree)?;
         let mut diags = Vec::new();
         let paths = options.paths.unwrap_or(s.paths);
         let seed = options.seed.unwrap_or(s.seed);
@@ -194,15 +204,11 @@ impl Model {
             );
         }
         let weeks = s.horizon_weeks as usize;
-        let work = u64::from(paths)
-            * weeks as u64
-            * (s.portfolios.len() as u64 + s.providers.len() as u64 + s.workloads.len() as u64);
-        if work > MAX_WORK {
-            diags.push(
-                Diagnostic::new("paths", format!("run too large: {paths} paths x {weeks} weeks x (portfolios + providers + workloads) = {work} units; the budget is {MAX_WORK}"))
-                    .with_hint("use fewer paths, a shorter horizon or fewer providers"),
-            );
-        }
+        crate::budget::check(
+            &crate::budget::run_size(s, options),
+            allow_large,
+            &mut diags,
+        );
         let mut stress_idx = Vec::new();
         for name in &options.stress {
             match s.stress_tests.iter().position(|t| &t.name == name) {
@@ -210,12 +216,22 @@ impl Model {
                 None => {
                     let known: Vec<&str> = s.stress_tests.iter().map(|t| t.name.as_str()).collect();
                     diags.push(
-                        Diagnostic::new("stress", format!("unknown stress test `{name}`"))
-                            .with_hint(if known.is_empty() {
-                                "this scenario defines no stress tests".to_string()
-                            } else {
-                                format!("known: {}", known.join(", "))
-                            }),
+                        Diagnostic::new(
+                            "stress",
+                            format!("unknown stress test {}", crate::diag::quote(name)),
+                        )
+                        .with_hint(if known.is_empty() {
+                            "this scenario defines no stress tests".to_string()
+                        } else {
+                            format!(
+                                "known: {}",
+                                known
+                                    .iter()
+                                    .map(|k| crate::diag::show(k))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        }),
                     );
                 }
             }
@@ -224,8 +240,15 @@ impl Model {
             return Err(Diagnostics(diags));
         }
 
-        let provider_index =
-            |name: &str| s.providers.iter().position(|p| p.name == name).unwrap_or(0);
+        // Names were checked above; a map keeps big scenarios (10,000 providers) linear.
+        let by_name: std::collections::BTreeMap<&str, usize> = s
+            .providers
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, p)| (p.name.as_str(), i))
+            .collect();
+        let provider_index = |name: &str| by_name.get(name).copied().unwrap_or(0);
         let np = s.providers.len();
         let classes: Vec<ClassModel> = s.workloads.iter().map(|w| class_model(w, weeks)).collect();
         let mut service_order: Vec<usize> = (0..classes.len()).collect();

@@ -69,18 +69,23 @@ impl Dist {
 
     /// A short human description, e.g. `PERT(2, 4, 12)`.
     pub fn describe(&self) -> String {
+        let n = crate::diag::num;
         match *self {
-            Dist::Fixed(v) => format!("{v}"),
-            Dist::Uniform { min, max } => format!("uniform({min}, {max})"),
-            Dist::Triangular { min, mode, max } => format!("triangular({min}, {mode}, {max})"),
-            Dist::Pert { min, mode, max } => format!("PERT({min}, {mode}, {max})"),
-            Dist::Normal { mean, sd } => format!("normal(mean {mean}, sd {sd})"),
-            Dist::LognormalRange { p5, p95 } => format!("lognormal(P5 {p5}, P95 {p95})"),
-            Dist::LognormalSpread { median, spread } => {
-                format!("lognormal(median {median}, spread x{spread})")
+            Dist::Fixed(v) => n(v),
+            Dist::Uniform { min, max } => format!("uniform({}, {})", n(min), n(max)),
+            Dist::Triangular { min, mode, max } => {
+                format!("triangular({}, {}, {})", n(min), n(mode), n(max))
             }
-            Dist::Beta { alpha, beta } => format!("beta({alpha}, {beta})"),
-            Dist::BetaMean { mean, sd } => format!("beta(mean {mean}, sd {sd})"),
+            Dist::Pert { min, mode, max } => format!("PERT({}, {}, {})", n(min), n(mode), n(max)),
+            Dist::Normal { mean, sd } => format!("normal(mean {}, sd {})", n(mean), n(sd)),
+            Dist::LognormalRange { p5, p95 } => {
+                format!("lognormal(P5 {}, P95 {})", n(p5), n(p95))
+            }
+            Dist::LognormalSpread { median, spread } => {
+                format!("lognormal(median {}, spread x{})", n(median), n(spread))
+            }
+            Dist::Beta { alpha, beta } => format!("beta({}, {})", n(alpha), n(beta)),
+            Dist::BetaMean { mean, sd } => format!("beta(mean {}, sd {})", n(mean), n(sd)),
         }
     }
 

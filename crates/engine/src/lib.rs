@@ -26,6 +26,7 @@
 //! See `ARCHITECTURE.md` at the repository root for the bird's-eye view.
 
 mod accum;
+mod budget;
 mod compile;
 mod diag;
 mod digest;
@@ -40,6 +41,7 @@ mod stats;
 mod world;
 
 pub use accum::{Accumulator, ChunkResult};
+pub use budget::{MAX_MEMORY_BYTES, MAX_PATHS, MAX_WORK, RunSize, run_size};
 pub use diag::{Diagnostic, Diagnostics};
 pub use report::Report;
 pub use scenario::{Format, Scenario};
@@ -53,12 +55,15 @@ pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// identical however chunks are scheduled.
 pub const CHUNK_PATHS: u32 = 500;
 
-/// Largest run the engine accepts, in path-weeks x (portfolios + providers); see `Simulation::new`.
-pub const MAX_WORK: u64 = 4_000_000_000;
-
 /// Parse and validate a scenario from TOML or JSON text.
 pub fn parse_scenario(text: &str, format: Format) -> Result<Scenario, Diagnostics> {
     scenario::parse(text, format)
+}
+
+/// Settings in a valid scenario that are probably mistakes (an unused provider, an exit after
+/// the horizon...). Unlike errors they never block a run; show them beside the results.
+pub fn scenario_warnings(s: &Scenario) -> Diagnostics {
+    Diagnostics(scenario::warnings(s))
 }
 
 /// Write a scenario back as TOML (same format `parse_scenario` reads).
@@ -83,9 +88,23 @@ pub struct Simulation {
 
 impl Simulation {
     /// Compile a scenario for a run. Fails with diagnostics on unknown stress tests or a run
-    /// larger than the engine's work budget.
+    /// larger than the engine's budgets (see [`run_size`]).
     pub fn new(scenario: &Scenario, options: &RunOptions) -> Result<Simulation, Diagnostics> {
-        compile::Model::new(scenario, options).map(|model| Simulation {
+        Self::build(scenario, options, false)
+    }
+
+    /// Like [`Simulation::new`], but a run above the work budget ([`MAX_WORK`]) is accepted: for
+    /// callers that asked the user first. The memory and path limits still apply.
+    pub fn new_large(scenario: &Scenario, options: &RunOptions) -> Result<Simulation, Diagnostics> {
+        Self::build(scenario, options, true)
+    }
+
+    fn build(
+        scenario: &Scenario,
+        options: &RunOptions,
+        allow_large: bool,
+    ) -> Result<Simulation, Diagnostics> {
+        compile::Model::new(scenario, options, allow_large).map(|model| Simulation {
             model: std::sync::Arc::new(model),
         })
     }

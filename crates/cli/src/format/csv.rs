@@ -201,6 +201,35 @@ mod tests {
     }
 
     #[test]
+    fn whole_report_with_hostile_names_stays_one_record_per_portfolio() {
+        let text = include_str!("../../tests/fixtures/small.toml");
+        let s = engine::parse_scenario(text, engine::Format::Toml).expect("fixture");
+        let options = engine::RunOptions {
+            paths: Some(20),
+            ..Default::default()
+        };
+        let mut r = engine::simulate(&s, &options, &mut |_, _| true).expect("runs");
+        r.portfolios[0].name = "say \"hi\", then\r\nleave".into();
+        r.portfolios[1].name = "-2+3".into();
+        r.portfolios[2].largest_provider_outage.provider = "@cmd|' /C calc'!A0".into();
+        let out = render(&r);
+        assert!(out.contains("\"say \"\"hi\"\", then\r\nleave\","), "{out}");
+        assert!(out.contains("\n'-2+3,"), "{out}");
+        assert!(out.contains(",'@cmd|' /C calc'!A0,"), "{out}");
+        // A minimal RFC 4180 reader: records end at CRLF outside quotes.
+        let (mut records, mut quoted) = (0, false);
+        let bytes = out.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' if !quoted && i > 0 && bytes[i - 1] == b'\r' => records += 1,
+                _ => {}
+            }
+        }
+        assert_eq!(records, 1 + r.portfolios.len(), "{out}");
+    }
+
+    #[test]
     fn empty_row_cells_are_separated() {
         assert_eq!(row(&[Ok(""), Ok("")]), ",\r\n");
     }

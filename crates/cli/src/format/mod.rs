@@ -5,3 +5,4 @@ mod grid;
 mod human;
 pub mod json;
 pub mod table;
+pub mod terminal;

@@ -1,14 +1,23 @@
 //! The default output: a summary a capacity planner can read, portfolios side by side.
 //!
 //! Every Monte Carlo estimate that has a standard error shows it (`± se`), so nobody reads
-//! sampling noise as a difference between portfolios.
+//! sampling noise as a difference between portfolios. Names come from scenario files and are
+//! escaped (`terminal::escape`) before they reach the grid: a name must not be able to send
+//! escape sequences to the terminal, nor break the grid with a line break.
 
 use super::grid::Grid;
 use super::human::{count, int, money, pct, pm};
+use super::terminal::escape;
 use engine::Report;
 use engine::report::{ClassReport, PortfolioReport};
 
 pub fn render(r: &Report) -> String {
+    let out = render_grids(r);
+    // Names are escaped where they are used; this catches any text added later that is not.
+    super::terminal::escape_keep_lines(&out)
+}
+
+fn render_grids(r: &Report) -> String {
     let mut out = header(r);
     out.push('\n');
     out.push_str(&portfolios(r).render());
@@ -28,14 +37,18 @@ fn header(r: &Report) -> String {
     let stress = if r.stress.is_empty() {
         "none".to_string()
     } else {
-        r.stress.join(", ")
+        r.stress
+            .iter()
+            .map(|s| escape(s))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     format!(
         "Scenario  {}\n\
          Engine    {}    seed {}    {} paths x {} weeks\n\
          Stress    {}\n\
          Digest    {} (scenario {})\n",
-        r.scenario_name,
+        escape(&r.scenario_name),
         r.engine_version,
         r.seed,
         int(u64::from(r.paths)),
@@ -48,7 +61,7 @@ fn header(r: &Report) -> String {
 
 fn names(label: &str, r: &Report) -> Vec<String> {
     std::iter::once(label.to_string())
-        .chain(r.portfolios.iter().map(|p| p.name.clone()))
+        .chain(r.portfolios.iter().map(|p| escape(&p.name).into_owned()))
         .collect()
 }
 
@@ -99,7 +112,7 @@ fn portfolios(r: &Report) -> Grid {
     g.heading("Concentration");
     row(&mut g, "HHI (capacity, 0-10,000)", &|p| count(p.hhi));
     row(&mut g, "Largest provider", &|p| {
-        p.largest_provider_outage.provider.clone()
+        escape(&p.largest_provider_outage.provider).into_owned()
     });
     if let Some(o) = r.portfolios.first().map(|p| &p.largest_provider_outage) {
         // Whole hours are the common case ("72h"); keep decimals only when they carry meaning.
@@ -143,7 +156,11 @@ fn classes(r: &Report) -> Grid {
             g.blank();
         }
         let kind = if first.deferrable { ", deferrable" } else { "" };
-        g.heading(format!("{name} (priority {}{kind})", first.priority));
+        g.heading(format!(
+            "{} (priority {}{kind})",
+            escape(name),
+            first.priority
+        ));
         // The engine reports backlog left at the horizon for deferrable classes, not weekly
         // misses: label it so, or a planner would misread a late job as a failed one.
         let (p_label, u_label) = if first.deferrable {
@@ -184,7 +201,7 @@ fn comparisons(r: &Report) -> Grid {
     ]);
     for c in &r.comparisons {
         g.row(
-            format!("{} vs {}", c.a, c.b),
+            format!("{} vs {}", escape(&c.a), escape(&c.b)),
             vec![
                 pm(c.p_a_cheaper, c.p_a_cheaper_se, pct),
                 pm(
@@ -197,4 +214,46 @@ fn comparisons(r: &Report) -> Grid {
         );
     }
     g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real report whose names are then replaced by hostile ones (the engine refuses control
+    /// characters in scenario names, but a report can come from elsewhere, e.g. a JSON file).
+    fn hostile_report() -> Report {
+        let text = include_str!("../../tests/fixtures/small.toml");
+        let s = engine::parse_scenario(text, engine::Format::Toml).expect("fixture");
+        let options = engine::RunOptions {
+            paths: Some(20),
+            stress: vec![s.stress_tests[0].name.clone()],
+            ..Default::default()
+        };
+        let mut r = engine::simulate(&s, &options, &mut |_, _| true).expect("runs");
+        r.scenario_name = "\x1b[2Jwiped".into();
+        r.stress = vec!["\x1b]8;;http://evil\x07link".into()];
+        r.portfolios[0].name = "\x1b[31mred\x1b[0m".into();
+        r.portfolios[1].name = "two\nlines".into();
+        r.portfolios[2].name = "rtl\u{202e}txt.exe".into();
+        r.portfolios[0].largest_provider_outage.provider = "\x07bell".into();
+        r.workloads[0] = "\x1b]0;title\x07".into();
+        if let Some(c) = r.comparisons.first_mut() {
+            c.a = "\x1b[1mA".into();
+        }
+        r
+    }
+
+    #[test]
+    fn hostile_names_never_reach_the_terminal_raw() {
+        let out = render(&hostile_report());
+        assert!(!out.contains('\x1b') && !out.contains('\x07') && !out.contains('\u{202e}'));
+        assert!(out.contains("\\u{1b}[31mred\\u{1b}[0m"), "{out}");
+        assert!(out.contains("two\\u{a}lines"), "{out}");
+        assert!(out.contains("rtl\\u{202e}txt.exe"), "{out}");
+        assert!(out.contains("\\u{1b}[2Jwiped"), "{out}");
+        // Only the table's own line breaks remain: every line is a grid line or a header line.
+        assert!(out.lines().all(|l| !l.contains('\r')));
+        assert!(!out.lines().any(|l| l.starts_with("lines")), "{out}");
+    }
 }

@@ -5,7 +5,7 @@
 //! `providers[2].lead_time_weeks` and, where we can guess, a hint. Nothing here panics on input.
 
 use super::model::*;
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean, num, quote, show};
 use crate::dist::Dist;
 use serde_json::{Map, Value};
 
@@ -42,8 +42,33 @@ impl Format {
     }
 }
 
+/// Most diagnostics reported for one file: past this the rest are counted, not listed, so a
+/// hostile 10,000-entry file cannot produce a multi-megabyte error message.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+/// Keep the first `MAX_DIAGNOSTICS`, then say how many more there were.
+pub(crate) fn cap(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diags.len() > MAX_DIAGNOSTICS {
+        let more = diags.len() - MAX_DIAGNOSTICS;
+        diags.truncate(MAX_DIAGNOSTICS);
+        diags.push(
+            Diagnostic::new("", format!("... and {more} more"))
+                .with_hint("fix the ones above first; many are often one mistake repeated"),
+        );
+    }
+    diags
+}
+
 /// Parse and validate a scenario.
 pub fn parse(text: &str, format: Format) -> Result<Scenario, Diagnostics> {
+    // Windows editors save UTF-8 with a byte-order mark; neither parser accepts one.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(Diagnostics::single(
+            Diagnostic::new("", "the scenario is empty")
+                .with_hint("see scenarios/README.md for a minimal example"),
+        ));
+    }
     if text.len() > MAX_TEXT_BYTES {
         return Err(Diagnostics::single(
             Diagnostic::new(
@@ -63,33 +88,95 @@ pub fn parse(text: &str, format: Format) -> Result<Scenario, Diagnostics> {
                 Diagnostic::new(
                     "",
                     format!(
-                        "invalid JSON at line {}, column {}: {e}",
+                        "invalid JSON at line {}, column {}: {}",
                         e.line(),
-                        e.column()
+                        e.column(),
+                        json_message(&e)
                     ),
                 )
                 .with_hint("check commas, quotes and brackets near that position"),
             )
         })?,
-        Format::Toml => toml::from_str::<Value>(text).map_err(|e| {
-            let at = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .map(|(l, c)| format!(" at line {l}, column {c}"));
-            Diagnostics::single(
-                Diagnostic::new(
-                    "",
-                    format!("invalid TOML{}: {}", at.unwrap_or_default(), e.message()),
+        Format::Toml => toml::from_str::<toml::Value>(text)
+            .map(toml_to_json)
+            .map_err(|e| {
+                let at = e
+                    .span()
+                    .map(|s| line_col(text, s.start))
+                    .map(|(l, c)| format!(" at line {l}, column {c}"));
+                Diagnostics::single(
+                    Diagnostic::new(
+                        "",
+                        format!(
+                            "invalid TOML{}: {}",
+                            at.unwrap_or_default(),
+                            toml_message(&e)
+                        ),
+                    )
+                    .with_hint("see scenarios/README.md for the file format"),
                 )
-                .with_hint("see scenarios/README.md for the file format"),
-            )
-        })?,
+            })?,
     };
     decode(&tree)
 }
 
+/// TOML's tree as the generic tree `decode` walks. Done by hand rather than through serde:
+/// serde_json turns TOML's `nan` and `inf` into `null`, which would then read as a missing field
+/// ("is required") instead of "must be a finite number"; here they become the strings `number`
+/// recognises. Dates become strings (no field is a date). Recursion is bounded by the TOML
+/// parser's own nesting limit.
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => match serde_json::Number::from_f64(f) {
+            Some(n) => Value::Number(n),
+            None if f.is_nan() => Value::String("nan".into()),
+            None if f > 0.0 => Value::String("inf".into()),
+            None => Value::String("-inf".into()),
+        },
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+/// serde_json's message without the " at line L column C" it appends (we say where first).
+fn json_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let tail = format!(" at line {} column {}", e.line(), e.column());
+    full.strip_suffix(&tail).unwrap_or(&full).to_string()
+}
+
+/// The toml crate's message, reworded where it leaks its internals.
+fn toml_message(e: &toml::de::Error) -> String {
+    let m = e.message().trim();
+    if m.contains("as i128") || m.contains("value was too large") {
+        "a whole number too large for 64 bits".to_string()
+    } else if m.contains("recursion") {
+        "nested too deeply".to_string()
+    } else {
+        m.to_string()
+    }
+}
+
+fn is_non_finite_word(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "nan" | "+nan" | "-nan" | "inf" | "+inf" | "-inf" | "infinity" | "+infinity" | "-infinity"
+    )
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    // Spans are byte offsets; step back to a character boundary rather than trust them.
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -106,7 +193,7 @@ pub fn decode(tree: &Value) -> Result<Scenario, Diagnostics> {
         cx.diags
             .push(Diagnostic::new("", "scenario could not be read"));
     }
-    Err(Diagnostics(cx.diags))
+    Err(Diagnostics(cap(cx.diags)))
 }
 
 #[derive(Default)]
@@ -192,9 +279,19 @@ impl<'v> Obj<'v> {
         let Some(map) = self.map else { return };
         for key in map.keys() {
             if !self.known.contains(&key.as_str()) {
-                let path = join(&self.path, key);
-                match did_you_mean(key, self.known.iter().copied()) {
-                    Some(k) => cx.err_hint(&path, "unknown field", format!("did you mean `{k}`?")),
+                let path = join(&self.path, &show(key));
+                // Past the diagnostic cap the message is dropped anyway: skip the search.
+                let suggestion = if cx.diags.len() < MAX_DIAGNOSTICS {
+                    did_you_mean(key, self.known.iter().copied())
+                } else {
+                    None
+                };
+                match suggestion {
+                    Some(k) => cx.err_hint(
+                        &path,
+                        "unknown field",
+                        format!("did you mean {}?", quote(k)),
+                    ),
                     None => cx.err_hint(
                         &path,
                         "unknown field",
@@ -234,12 +331,24 @@ impl<'v> Obj<'v> {
     }
 
     fn name(&mut self, cx: &mut Cx) -> String {
+        let is_string = matches!(self.map.and_then(|m| m.get("name")), Some(Value::String(_)));
+        let before = cx.diags.len();
         let name = self.string(cx, "name", None);
         let path = self.at("name");
-        if self.has("name") && name.trim().is_empty() {
+        // One problem per name: a wrong type or a 2,000-character name is already reported.
+        if !is_string || cx.diags.len() != before {
+            return name;
+        }
+        if name.trim().is_empty() {
             cx.err(&path, "must not be empty");
         } else if name.chars().count() > 200 {
             cx.err(&path, "is longer than 200 characters");
+        } else if name.chars().any(char::is_control) {
+            cx.err_hint(
+                &path,
+                "must not contain control characters",
+                format!("found {}", quote(&name)),
+            );
         }
         name
     }
@@ -460,19 +569,19 @@ impl Rule {
 
     fn describe(&self) -> String {
         let lo = if self.lo_open {
-            format!("> {}", self.lo)
+            format!("> {}", num(self.lo))
         } else {
-            format!(">= {}", self.lo)
+            format!(">= {}", num(self.lo))
         };
         if self.hi.is_infinite() {
             format!("must be {lo}")
         } else if self.lo.is_infinite() {
-            format!("must be <= {}", self.hi)
+            format!("must be <= {}", num(self.hi))
         } else {
             let hi = if self.hi_open {
-                format!("< {}", self.hi)
+                format!("< {}", num(self.hi))
             } else {
-                format!("<= {}", self.hi)
+                format!("<= {}", num(self.hi))
             };
             format!("must be {lo} and {hi}")
         }
@@ -486,15 +595,10 @@ impl Rule {
 fn number(cx: &mut Cx, v: &Value, path: &str, rule: Rule) -> Option<f64> {
     let x = match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s)
-            if matches!(
-                s.trim().to_ascii_lowercase().as_str(),
-                "nan" | "inf" | "+inf" | "-inf" | "infinity"
-            ) =>
-        {
+        Value::String(s) if is_non_finite_word(s) => {
             cx.err_hint(
                 path,
-                format!("must be a finite number, found \"{s}\""),
+                format!("must be a finite number, found \"{}\"", show(s)),
                 "NaN and infinity are not allowed",
             );
             return None;
@@ -518,7 +622,7 @@ fn number(cx: &mut Cx, v: &Value, path: &str, rule: Rule) -> Option<f64> {
     match rule.check(x) {
         Ok(()) => Some(x),
         Err(msg) => {
-            cx.err_hint(path, msg, format!("found {x}"));
+            cx.err_hint(path, msg, format!("found {}", num(x)));
             None
         }
     }
@@ -527,6 +631,14 @@ fn number(cx: &mut Cx, v: &Value, path: &str, rule: Rule) -> Option<f64> {
 fn integer(cx: &mut Cx, v: &Value, path: &str, min: u64, max: u64) -> Option<u64> {
     let n = match v {
         Value::Number(n) => n,
+        Value::String(s) if is_non_finite_word(s) => {
+            cx.err_hint(
+                path,
+                format!("must be a whole number, found \"{}\"", show(s)),
+                format!("between {min} and {max}"),
+            );
+            return None;
+        }
         other => {
             cx.err(
                 path,
@@ -535,27 +647,32 @@ fn integer(cx: &mut Cx, v: &Value, path: &str, min: u64, max: u64) -> Option<u64
             return None;
         }
     };
-    // 3.0 written as a float is a fine whole number; 3.5, -1 and 1e30 are not.
-    let value = n.as_u64().or_else(|| {
-        n.as_f64()
-            .filter(|f| f.is_finite() && f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64)
-            .map(|f| f as u64)
-    });
+    // 3.0 written as a float is a fine whole number; 3.5 is not. Out-of-range values (-1, 1e30)
+    // get the range, which is what the author needs to see.
+    let (value, shown) = match (n.as_u64(), n.as_i64(), n.as_f64()) {
+        (Some(u), _, _) => (Some(u as f64), u.to_string()),
+        (None, Some(i), _) => (Some(i as f64), i.to_string()),
+        (None, None, Some(f)) => (Some(f), num(f)),
+        _ => (None, n.to_string()),
+    };
     match value {
-        Some(u) if u >= min && u <= max => Some(u),
-        Some(u) => {
-            cx.err_hint(
-                path,
-                format!("must be between {min} and {max}"),
-                format!("found {u}"),
-            );
-            None
-        }
-        None => {
+        Some(f) if f.fract() != 0.0 => {
             cx.err_hint(
                 path,
                 "must be a whole number",
-                format!("between {min} and {max}, found {n}"),
+                format!("between {min} and {max}, found {shown}"),
+            );
+            None
+        }
+        Some(f) if f >= min as f64 && f <= max as f64 => {
+            // Exact for integers; a float here is whole and in range, so the cast is exact too.
+            Some(n.as_u64().unwrap_or(f as u64))
+        }
+        _ => {
+            cx.err_hint(
+                path,
+                format!("must be between {min} and {max}"),
+                format!("found {shown}"),
             );
             None
         }
@@ -596,7 +713,7 @@ const DIST_KINDS: [&str; 7] = [
 
 fn dist(cx: &mut Cx, v: &Value, path: &str, limits: DistRule) -> Option<Dist> {
     let value_rule = rule_of(limits);
-    if let Value::Number(_) = v {
+    if matches!(v, Value::Number(_)) || matches!(v, Value::String(s) if is_non_finite_word(s)) {
         return number(cx, v, path, value_rule).map(Dist::Fixed);
     }
     let Value::Object(map) = v else {
@@ -628,7 +745,7 @@ fn dist(cx: &mut Cx, v: &Value, path: &str, limits: DistRule) -> Option<Dist> {
             Some(k) => format!("did you mean `{k}`?"),
             None => format!("one of: {}", DIST_KINDS.join(", ")),
         };
-        cx.err_hint(path, format!("unknown distribution `{kind}`"), hint);
+        cx.err_hint(path, format!("unknown distribution {}", quote(kind)), hint);
         return None;
     }
     let mut o = Obj::new(cx, inner, &ipath);
@@ -641,7 +758,10 @@ fn dist(cx: &mut Cx, v: &Value, path: &str, limits: DistRule) -> Option<Dist> {
         "uniform" => {
             let (min, max) = (o.num(cx, "min", None, any), o.num(cx, "max", None, any));
             if cx.diags.len() == before && min > max {
-                cx.err(&ipath, format!("min ({min}) must not exceed max ({max})"));
+                cx.err(
+                    &ipath,
+                    format!("min ({}) must not exceed max ({})", num(min), num(max)),
+                );
             }
             Dist::Uniform { min, max }
         }
@@ -655,7 +775,12 @@ fn dist(cx: &mut Cx, v: &Value, path: &str, limits: DistRule) -> Option<Dist> {
                 cx.err_hint(
                     &ipath,
                     "needs min <= mode <= max",
-                    format!("found min {min}, mode {mode}, max {max}"),
+                    format!(
+                        "found min {}, mode {}, max {}",
+                        num(min),
+                        num(mode),
+                        num(max)
+                    ),
                 );
             }
             if kind == "pert" {
@@ -735,6 +860,47 @@ fn dist(cx: &mut Cx, v: &Value, path: &str, limits: DistRule) -> Option<Dist> {
         );
         return None;
     }
+    // Unbounded draws are clipped where they are used, so their tails may cross the limits, but
+    // their centre must be an allowed value and their spread moderate: otherwise most draws
+    // would be clipped, or overflow to infinity before they are.
+    let centre = match d {
+        Dist::Normal { mean, .. } => Some(mean),
+        Dist::LognormalRange { p5, p95 } => Some(libm::sqrt(p5) * libm::sqrt(p95)),
+        Dist::LognormalSpread { median, .. } => Some(median),
+        _ => None,
+    };
+    if let Some(c) = centre.filter(|c| *c < limits.lo || *c > limits.hi) {
+        cx.err_hint(
+            path,
+            format!(
+                "{} is centred on {}, outside [{}, {}]",
+                d.describe(),
+                num(c),
+                num(limits.lo),
+                num(limits.hi)
+            ),
+            "the middle of the distribution must be an allowed value",
+        );
+        return None;
+    }
+    let too_wide = match d {
+        Dist::Normal { sd, .. } => sd > limits.hi - limits.lo,
+        Dist::LognormalRange { p5, p95 } => {
+            libm::log(p95 / p5) / (2.0 * 1.6448536269514722) > libm::log(1e6)
+        }
+        _ => false,
+    };
+    if too_wide {
+        cx.err_hint(
+            path,
+            format!("{} is too wide", d.describe()),
+            format!(
+                "keep the spread within the allowed range [{}, {}] (a lognormal's P95 / P5 within 1e19)",
+                limits.lo, limits.hi
+            ),
+        );
+        return None;
+    }
     let lo_bad = if lo.is_finite() {
         lo < limits.lo
     } else {
@@ -773,7 +939,7 @@ fn scenario(cx: &mut Cx, tree: &Value) -> Option<Scenario> {
     let name = o.name(cx);
     let description = o.string(cx, "description", Some(""));
     let horizon = o.int(cx, "horizon_weeks", Some(104), 1, 1040) as u32;
-    let paths = o.int(cx, "paths", Some(5000), 1, 10_000_000) as u32;
+    let paths = o.int(cx, "paths", Some(5000), 1, u64::from(crate::MAX_PATHS)) as u32;
     let seed = o.int(cx, "seed", Some(1), 0, MAX_SEED);
     let outage_week = o.int(
         cx,
@@ -855,11 +1021,11 @@ fn workload(cx: &mut Cx, mut o: Obj, index: usize, _horizon: u32) -> Workload {
                     Some(t) if !tiers.contains(t) => tiers.push(*t),
                     Some(_) => cx.err(
                         &format!("{tiers_path}[{i}]"),
-                        format!("tier `{n}` is listed twice"),
+                        format!("tier {} is listed twice", quote(n)),
                     ),
                     None => cx.err_hint(
                         &format!("{tiers_path}[{i}]"),
-                        format!("unknown tier `{n}`"),
+                        format!("unknown tier {}", quote(n)),
                         format!("one of: {}", TIER_NAMES.join(", ")),
                     ),
                 }
@@ -963,7 +1129,7 @@ fn provider(cx: &mut Cx, mut o: Obj) -> Provider {
     let kind = ProviderKind::from_name(&kind_name).unwrap_or_else(|| {
         cx.err_hint(
             &kind_path,
-            format!("unknown provider kind `{kind_name}`"),
+            format!("unknown provider kind {}", quote(&kind_name)),
             format!("one of: {}", ProviderKind::NAMES.join(", ")),
         );
         ProviderKind::Other
@@ -1127,7 +1293,7 @@ fn portfolio(cx: &mut Cx, mut o: Obj, horizon: u32) -> Portfolio {
         if min_order_gpus > max_order_gpus {
             cx.err(
                 &p.at("min_order_gpus"),
-                format!("must not exceed max_order_gpus ({max_order_gpus})"),
+                format!("must not exceed max_order_gpus ({})", num(max_order_gpus)),
             );
         }
         let term_weeks = p.int(cx, "term_weeks", Some(52), 1, 1040) as u32;
@@ -1197,7 +1363,11 @@ fn stress_test(cx: &mut Cx, mut o: Obj, horizon: u32) -> StressTest {
                         Some(k) => format!("did you mean `{k}`?"),
                         None => format!("one of: {}", EVENT_KINDS.join(", ")),
                     };
-                    cx.err_hint(&kind_path, format!("unknown event kind `{other}`"), hint);
+                    cx.err_hint(
+                        &kind_path,
+                        format!("unknown event kind {}", quote(other)),
+                        hint,
+                    );
                     None
                 }
             };

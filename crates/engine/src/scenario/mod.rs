@@ -4,7 +4,8 @@ mod check;
 mod decode;
 mod model;
 
-pub use decode::{Format, MAX_SEED, MAX_TEXT_BYTES, decode, parse};
+pub use check::warnings;
+pub use decode::{Format, MAX_DIAGNOSTICS, MAX_SEED, MAX_TEXT_BYTES, decode, parse};
 pub use model::*;
 
 /// The scenario as TOML, in the same format `parse` reads.
