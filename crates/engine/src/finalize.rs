@@ -218,8 +218,10 @@ fn portfolio(m: &Model, name: &str, largest: usize, a: &PortfolioAgg, n: u32) ->
         } else {
             0.0
         },
+        // Money actually paid to providers: quality and shortage penalties are costs of the
+        // plan, not of the GPU-hours served.
         cost_per_served_gpu_hour: if served > 0.0 {
-            cost_mean / served
+            (per_path(b[0]) + per_path(b[1]) + per_path(b[2]) + per_path(b[3])) / served
         } else {
             0.0
         },
@@ -262,8 +264,15 @@ fn compare(a_name: &str, b_name: &str, a: &PortfolioAgg, b: &PortfolioAgg) -> Co
     for (x, y) in a.cost.iter().zip(&b.cost) {
         diff.add(x - y);
     }
+    let same = a
+        .shortage_weeks
+        .iter()
+        .zip(&b.shortage_weeks)
+        .filter(|(x, y)| x == y)
+        .count() as u32;
     let (p_cheaper, p_cheaper_se) = proportion(cheaper, n);
     let (p_fewer, p_fewer_se) = proportion(fewer, n);
+    let (p_same, p_same_se) = proportion(same, n);
     let (d, d_se) = diff.mean_se(n);
     Comparison {
         a: a_name.to_string(),
@@ -272,6 +281,8 @@ fn compare(a_name: &str, b_name: &str, a: &PortfolioAgg, b: &PortfolioAgg) -> Co
         p_a_cheaper_se: p_cheaper_se,
         p_a_fewer_shortage_weeks: p_fewer,
         p_a_fewer_shortage_weeks_se: p_fewer_se,
+        p_same_shortage_weeks: p_same,
+        p_same_shortage_weeks_se: p_same_se,
         mean_cost_difference: d,
         mean_cost_difference_se: d_se,
     }

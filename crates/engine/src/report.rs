@@ -72,6 +72,8 @@ pub struct PortfolioReport {
     pub idle_committed_gpu_hours_se: f64,
     /// Used committed GPU-hours over paid committed GPU-hours.
     pub utilization: f64,
+    /// Spend (committed, burst, emergency, exit penalties) per GPU-hour of demand served;
+    /// degradation and shortage penalties are left out.
     pub cost_per_served_gpu_hour: f64,
     pub provider_share: Vec<ProviderShare>,
     /// Herfindahl-Hirschman index of capacity shares, 0-10,000.
@@ -192,6 +194,9 @@ pub struct Comparison {
     /// P(A has fewer shortage weeks than B) on the same path.
     pub p_a_fewer_shortage_weeks: f64,
     pub p_a_fewer_shortage_weeks_se: f64,
+    /// P(both have the same number of shortage weeks): often most paths, when neither is short.
+    pub p_same_shortage_weeks: f64,
+    pub p_same_shortage_weeks_se: f64,
     /// Mean of (A's cost - B's cost), with its paired standard error.
     pub mean_cost_difference: f64,
     pub mean_cost_difference_se: f64,
