@@ -27,6 +27,7 @@
 
 mod accum;
 mod compile;
+pub mod decide;
 mod diag;
 mod digest;
 pub mod dist;
