@@ -6,7 +6,8 @@
 //! 1. **Scale sweep**: the base portfolio's commitments scaled by a few factors, so the search
 //!    starts near the right overall size and the frontier spans cheap-and-risky to safe-and-dear.
 //! 2. **Pattern search** on a whole-GPU grid: every batch evaluates the current point, plus and
-//!    minus one step along every coordinate, and every commitment scaled up and down together; the
+//!    minus one step along every coordinate, a step moved between every two commitments, and every
+//!    commitment scaled up and down together; the
 //!    best improving neighbour is taken (its step doubled, up to the initial step), and when none
 //!    improves every step is halved. It stops when no neighbour at the finest steps improves, or
 //!    at the evaluation budget.
@@ -251,10 +252,12 @@ enum Move {
     Stay,
     Coord(usize),
     Scale,
+    Transfer,
 }
 
 /// The current point's neighbours, in a fixed order: itself, then plus and minus one step along
-/// every coordinate, then every commitment scaled up and down by `scale_pct` percent together.
+/// every coordinate, then a step moved from one commitment to another, then every commitment
+/// scaled up and down by `scale_pct` percent together.
 /// The scale moves keep the providers' mix, so the search can resize a portfolio that sits
 /// against a share cap, where single-coordinate moves would all break the cap.
 fn neighbours(space: &Space, x: &Point, steps: &[i64], scale_pct: i64) -> Vec<(Point, Move)> {
@@ -269,6 +272,22 @@ fn neighbours(space: &Space, x: &Point, steps: &[i64], scale_pct: i64) -> Vec<(P
             let mut p = x.clone();
             p[i] += d;
             push(space.clamp(p), Move::Coord(i));
+        }
+    }
+    // Transfers between two commitments keep the total: they move along a shortage target or a
+    // share cap, which single-coordinate moves can only cross.
+    let gpu: Vec<usize> = (0..x.len())
+        .filter(|&i| matches!(space.coords[i], Coord::Gpus(_)))
+        .collect();
+    for &i in &gpu {
+        for &j in &gpu {
+            let s = steps[i].min(steps[j]).min(x[j]);
+            if i != j && s > 0 {
+                let mut p = x.clone();
+                p[i] += s;
+                p[j] -= s;
+                push(space.clamp(p), Move::Transfer);
+            }
         }
     }
     for pct in [100 + scale_pct, 100 - scale_pct] {
