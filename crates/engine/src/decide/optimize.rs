@@ -180,6 +180,12 @@ pub fn optimize(
     let best = search.cache[&current].clone();
     let frontier = frontier(search.cache.values(), options.max_share);
     let name = format!("{}-optimized", base.name);
+    let mut best_portfolio = space.portfolio(&current, &name);
+    // The base's description would describe a different portfolio: say where this one came from.
+    best_portfolio.description = format!(
+        "Optimized from `{}` ({:?} objective, seed {}, {} paths).",
+        base.name, options.objective, search.seed, search.paths
+    );
     Ok(Optimization {
         scenario_name: scenario.name.clone(),
         base_portfolio: base.name.clone(),
@@ -191,7 +197,7 @@ pub fn optimize(
         slots: space.slots.clone(),
         base: base_eval,
         best,
-        best_portfolio: space.portfolio(&current, &name),
+        best_portfolio,
         frontier,
         evaluations: search.cache.len() as u32,
         batches: search.batches,
