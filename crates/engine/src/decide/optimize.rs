@@ -121,9 +121,18 @@ pub fn optimize(
     exec: &mut dyn Executor,
     progress: &mut dyn FnMut(u32, u32) -> bool,
 ) -> Result<Optimization, RunError> {
-    check(options).map_err(RunError::Invalid)?;
-    let base_idx =
-        pick_portfolio(scenario, options.portfolio.as_deref()).map_err(RunError::Invalid)?;
+    // Report every problem with the request at once, like scenario diagnostics.
+    let base_idx = match (
+        check(options),
+        pick_portfolio(scenario, options.portfolio.as_deref()),
+    ) {
+        (Ok(()), Ok(i)) => i,
+        (a, b) => {
+            let mut d = a.err().unwrap_or_default().0;
+            d.extend(b.err().unwrap_or_default().0);
+            return Err(RunError::Invalid(Diagnostics(d)));
+        }
+    };
     let base = &scenario.portfolios[base_idx];
     let space = Space::new(scenario, base, options.add_providers);
     let mut search = Search {
