@@ -186,7 +186,7 @@ fn run_with_precision_target_is_deterministic() {
     assert_eq!(one, three);
     let v = json(&one);
     let paths = v["paths"].as_u64().unwrap();
-    assert!(paths < 20000 && paths >= 1000, "{paths}");
+    assert!((1000..20000).contains(&paths), "{paths}");
     let bad = headroom(&["run", &small, "--max-paths", "100"]);
     assert_eq!(bad.status.code(), Some(2));
 }

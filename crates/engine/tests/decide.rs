@@ -273,7 +273,7 @@ fn precision_stops_at_a_prefix_of_the_full_run() {
         decide::simulate_to_precision(&s, &RunOptions::default(), 50_000, target, &mut |_, _| true)
             .expect("run");
     assert!(out.met);
-    assert!(out.paths < 50_000 && out.paths % engine::CHUNK_PATHS == 0);
+    assert!(out.paths < 50_000 && out.paths.is_multiple_of(engine::CHUNK_PATHS));
     let p = &out.report.portfolios[0];
     assert!(p.shortage_probability_se <= 0.0101);
     // Exactly the plain run with that many paths.
