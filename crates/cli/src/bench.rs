@@ -21,6 +21,9 @@ pub struct BenchArgs {
     /// Runs per configuration; the fastest counts.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     repeat: u32,
+    /// Also time the optimizer (from the first portfolio, every core) on this many paths.
+    #[arg(long, value_name = "PATHS")]
+    optimizer: Option<u32>,
 }
 
 /// `scenarios/bench.toml` from the current directory, else from the source tree, so `cargo run
@@ -89,5 +92,39 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             base_time.as_secs_f64() / secs
         );
     }
+    if let Some(paths) = args.optimizer {
+        bench_optimizer(&scenario, paths, cores)?;
+    }
+    Ok(())
+}
+
+/// One optimizer run: wall time, candidates and simulations, as a line to compare across versions.
+fn bench_optimizer(scenario: &engine::Scenario, paths: u32, threads: usize) -> anyhow::Result<()> {
+    let options = engine::decide::OptimizeOptions {
+        run: engine::RunOptions {
+            paths: Some(paths),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let start = Instant::now();
+    let out = engine::decide::optimize(
+        scenario,
+        &options,
+        &mut run::Threads(threads),
+        &mut |_, _| true,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    println!(
+        "optimizer: {} paths, {} threads: {:.0} ms, {} candidates in {} simulations ({:.1} ms per candidate), {:?}",
+        paths,
+        threads,
+        ms,
+        out.evaluations,
+        out.batches,
+        ms / f64::from(out.evaluations.max(1)),
+        out.stop
+    );
     Ok(())
 }

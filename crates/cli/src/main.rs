@@ -6,6 +6,7 @@
 //! panics. Warnings (valid but suspicious settings) go to stderr and never change the exit code.
 
 mod bench;
+mod decide;
 mod format;
 mod input;
 mod progress;
@@ -47,6 +48,11 @@ enum Command {
     },
     /// Measure throughput single-threaded and multi-threaded.
     Bench(bench::BenchArgs),
+    /// Search committed capacity (and ordering-policy settings) for the cheapest portfolio that
+    /// meets a shortage target and a provider-share cap; prints the efficient frontier.
+    Optimize(decide::OptimizeArgs),
+    /// Tornado: which uncertain inputs move P(shortage) and cost most for one portfolio.
+    Sensitivity(decide::SensitivityArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -75,6 +81,17 @@ struct RunArgs {
     /// limits still apply.
     #[arg(long)]
     allow_large: bool,
+    /// Precision control: add paths until every portfolio's P(shortage) has at most this
+    /// standard error (absolute, e.g. 0.005), up to --max-paths.
+    #[arg(long, value_name = "SE")]
+    target_se_prob: Option<f64>,
+    /// Precision control: add paths until every portfolio's mean cost has at most this standard
+    /// error relative to the mean (e.g. 0.01 = 1%), up to --max-paths.
+    #[arg(long, value_name = "REL")]
+    target_se_cost: Option<f64>,
+    /// Path cap for precision control (default 200,000).
+    #[arg(long, value_name = "N")]
+    max_paths: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -90,6 +107,8 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd_run(&args),
         Command::Validate { file } => cmd_validate(&file),
         Command::Bench(args) => bench::run(&args),
+        Command::Optimize(args) => decide::optimize(&args),
+        Command::Sensitivity(args) => decide::sensitivity(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -149,8 +168,27 @@ fn print_warnings(scenario: &engine::Scenario) {
 fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = input::load(&args.scenario)?;
     print_warnings(&scenario);
+    let precise = args.target_se_prob.is_some() || args.target_se_cost.is_some();
+    for (flag, v) in [
+        ("--target-se-prob", args.target_se_prob),
+        ("--target-se-cost", args.target_se_cost),
+    ] {
+        if v.is_some_and(|v| !(v > 0.0 && v.is_finite())) {
+            return Err(InputError::message(format!("{flag} must be a positive number")).into());
+        }
+    }
+    if args.max_paths.is_some() && !precise {
+        return Err(InputError::message(
+            "--max-paths needs --target-se-prob or --target-se-cost (use --paths for a fixed count)",
+        )
+        .into());
+    }
     let options = engine::RunOptions {
-        paths: args.paths,
+        paths: if precise {
+            Some(args.max_paths.unwrap_or(DEFAULT_MAX_PATHS))
+        } else {
+            args.paths
+        },
         seed: args.seed,
         stress: args.stress.clone(),
     };
@@ -164,8 +202,30 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
         .threads
         .map_or_else(run::default_threads, |t| t as usize);
     let mut bar = progress::Progress::stderr("paths");
-    let report = run::run(&sim, threads, &mut |done, total| bar.update(done, total));
-    bar.finish();
+    let report = if precise {
+        let target = engine::decide::PrecisionTarget {
+            prob_se: args.target_se_prob,
+            cost_rel_se: args.target_se_cost,
+            // --paths sets the floor: never stop before it.
+            min_paths: args.paths.unwrap_or(2 * engine::CHUNK_PATHS),
+        };
+        let outcome = run::run_precise(&sim, threads, target, &mut |d, t| bar.update(d, t));
+        bar.finish();
+        eprintln!(
+            "precision: {} after {} paths",
+            if outcome.met {
+                "target met"
+            } else {
+                "target NOT met at the path cap"
+            },
+            outcome.paths
+        );
+        outcome.report
+    } else {
+        let r = run::run(&sim, threads, &mut |done, total| bar.update(done, total));
+        bar.finish();
+        r
+    };
     let text = match args.format {
         OutputFormat::Table => format::table::render(&report),
         OutputFormat::Json => format::json::render(&report),
@@ -174,7 +234,10 @@ fn cmd_run(args: &RunArgs) -> anyhow::Result<()> {
     write_output(args.out.as_deref(), &text)
 }
 
-fn write_output(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+/// Path cap of a precision-controlled run when `--max-paths` is not given.
+const DEFAULT_MAX_PATHS: u32 = 200_000;
+
+pub(crate) fn write_output(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
     use anyhow::Context;
     use std::io::Write;
     match out {

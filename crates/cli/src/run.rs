@@ -56,3 +56,63 @@ pub fn run(sim: &Simulation, threads: usize, progress: &mut dyn FnMut(u32, u32))
     });
     acc.report()
 }
+
+/// The thread pool as an engine executor, for the optimizer and the tornado. Cancellation is
+/// honoured after the run (the pool itself is not interruptible, and runs are short).
+pub struct Threads(pub usize);
+
+impl engine::decide::Executor for Threads {
+    fn run(
+        &mut self,
+        sim: &Simulation,
+        progress: &mut dyn FnMut(u32, u32) -> bool,
+    ) -> Result<Report, engine::RunError> {
+        let mut cancelled = false;
+        let report = run(sim, self.0, &mut |done, total| {
+            cancelled |= !progress(done, total);
+        });
+        if cancelled {
+            Err(engine::RunError::Cancelled)
+        } else {
+            Ok(report)
+        }
+    }
+}
+
+/// Precision control on threads: chunks are simulated in waves of `threads`, then offered to the
+/// stopping rule in index order, so the run stops at the same prefix as on one thread.
+pub fn run_precise(
+    sim: &Simulation,
+    threads: usize,
+    target: engine::decide::PrecisionTarget,
+    progress: &mut dyn FnMut(u32, u32),
+) -> engine::decide::PrecisionOutcome {
+    let mut rule = engine::decide::PrecisionRun::new(sim, target);
+    let chunks = sim.chunk_count();
+    let mut next = 0;
+    while !rule.done() && next < chunks {
+        let end = (next + threads.max(1) as u32).min(chunks);
+        let results: Vec<engine::ChunkResult> = if end - next == 1 {
+            vec![sim.run_chunk(next)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (next..end)
+                    .map(|i| scope.spawn(move || sim.run_chunk(i)))
+                    .collect();
+                // A worker only fails by panicking; re-raise it rather than return a partial run.
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
+        for chunk in results {
+            if rule.offer(chunk) {
+                break;
+            }
+        }
+        progress(rule.paths_done(), sim.paths());
+        next = end;
+    }
+    rule.finish()
+}

@@ -28,6 +28,7 @@
 mod accum;
 mod budget;
 mod compile;
+pub mod decide;
 mod diag;
 mod digest;
 pub mod dist;
