@@ -66,14 +66,21 @@ struct Scratch {
     committed_carbon: Vec<f64>,
     burst: Vec<f64>,
     emergency: Vec<f64>,
-    /// Available GPUs per entry of the portfolio's burst and emergency lists, entry x week.
+    /// Available GPUs per entry of the portfolio's burst and emergency lists, week x entry
+    /// (week-major: `buy` reads one week's entries together).
     burst_avail: Vec<f64>,
     emergency_avail: Vec<f64>,
+    /// $ per GPU-week of every list entry, week x entry; filled only when prices moved on
+    /// the path (otherwise the list prices apply).
+    burst_price: Vec<f64>,
+    emergency_price: Vec<f64>,
+    /// GPUs and $ bought from every list entry on this path; booked to providers, and turned
+    /// into emissions, once per path rather than once per week.
+    burst_bought: Vec<[f64; 2]>,
+    emergency_bought: Vec<[f64; 2]>,
     /// Deferred work carried into the week, for the portfolio and for the concentration check.
     backlog: Vec<f64>,
     damage_backlog: Vec<f64>,
-    /// Per provider and path: committed, burst, emergency GPU-hours; the same as spend.
-    providers: Vec<[f64; 6]>,
     class: Vec<ClassPath>,
     order: Vec<usize>,
     damage_burst: Vec<f64>,
@@ -102,7 +109,10 @@ struct Week {
 
 impl Scratch {
     fn new(m: &Model) -> Self {
-        let (nc, np, weeks) = (m.classes.len(), m.providers.len(), m.weeks);
+        let (nc, weeks) = (m.classes.len(), m.weeks);
+        let longest = |f: fn(&PortfolioModel) -> usize| m.portfolios.iter().map(f).max();
+        let nb = longest(|pm| pm.burst.len()).unwrap_or(0);
+        let ne = longest(|pm| pm.emergency.len()).unwrap_or(0);
         Scratch {
             dyn_gpus: vec![0.0; weeks],
             dyn_cost: vec![0.0; weeks],
@@ -111,29 +121,24 @@ impl Scratch {
             committed_carbon: vec![0.0; weeks],
             burst: vec![0.0; weeks],
             emergency: vec![0.0; weeks],
-            burst_avail: vec![0.0; np * weeks],
-            emergency_avail: vec![0.0; np * weeks],
+            burst_avail: vec![0.0; nb * weeks],
+            emergency_avail: vec![0.0; ne * weeks],
+            burst_price: vec![0.0; nb * weeks],
+            emergency_price: vec![0.0; ne * weeks],
+            burst_bought: vec![[0.0; 2]; nb],
+            emergency_bought: vec![[0.0; 2]; ne],
             backlog: vec![0.0; nc],
             damage_backlog: vec![0.0; nc],
-            providers: vec![[0.0; 6]; np],
             class: vec![ClassPath::default(); nc],
-            order: Vec::with_capacity(np),
-            damage_burst: vec![0.0; np],
-            damage_emergency: vec![0.0; np],
+            order: Vec::with_capacity(nb.max(ne)),
+            damage_burst: vec![0.0; nb],
+            damage_emergency: vec![0.0; ne],
         }
     }
 }
 
-/// What buying burst or emergency capacity cost this week.
-#[derive(Clone, Copy, Default)]
-struct Spend {
-    burst: f64,
-    emergency: f64,
-    /// tCO2e from the GPUs bought.
-    carbon: f64,
-}
-
-/// Fill the per-week capacity series of a portfolio on this path (before any order arrives).
+/// Fill the per-week capacity series of a portfolio on this path (before any order arrives),
+/// and the per-entry burst and emergency availability and prices.
 fn capacity(m: &Model, pm: &PortfolioModel, world: &World, s: &mut Scratch) {
     let weeks = m.weeks;
     s.committed.fill(0.0);
@@ -154,31 +159,40 @@ fn capacity(m: &Model, pm: &PortfolioModel, world: &World, s: &mut Scratch) {
             *cc += a * carbon;
         }
     }
-    for (total, avail, list, factor) in [
+    for (total, avail, prices, list, factor) in [
         (
             &mut s.burst,
             &mut s.burst_avail,
+            &mut s.burst_price,
             &pm.burst,
             &world.burst_factor,
         ),
         (
             &mut s.emergency,
             &mut s.emergency_avail,
+            &mut s.emergency_price,
             &pm.emergency,
             &world.emergency_factor,
         ),
     ] {
         total.fill(0.0);
+        let n = list.len();
+        if n == 0 {
+            continue;
+        }
         for (k, src) in list.iter().enumerate() {
             let (p, cap) = (src.provider, src.cap);
             let f = &factor[p * weeks..(p + 1) * weeks];
-            for ((t, a), f) in total
-                .iter_mut()
-                .zip(&mut avail[k * weeks..(k + 1) * weeks])
-                .zip(f)
-            {
-                *a = cap * f;
-                *t += *a;
+            for ((t, f), row) in total.iter_mut().zip(f).zip(avail.chunks_exact_mut(n)) {
+                let a = cap * f;
+                row[k] = a;
+                *t += a;
+            }
+            if !world.list_prices {
+                let mult = &world.price[p * weeks..(p + 1) * weeks];
+                for (x, row) in mult.iter().zip(prices.chunks_exact_mut(n)) {
+                    row[k] = src.price * x;
+                }
             }
         }
     }
@@ -193,19 +207,22 @@ fn simulate_portfolio(
     agg: &mut PortfolioAgg,
 ) {
     let weeks = m.weeks;
+    let nc = m.classes.len();
+    let (nb, ne) = (pm.burst.len(), pm.emergency.len());
     let order_provider = pm.ordering.as_ref().map(|o| o.provider);
-    if order_provider.is_some() {
-        s.dyn_gpus.fill(0.0);
-        s.dyn_cost.fill(0.0);
-    }
+    s.dyn_gpus.fill(0.0);
+    s.dyn_cost.fill(0.0);
     s.orders.clear();
     s.backlog.fill(0.0);
-    for (p, acc) in s.providers.iter_mut().enumerate() {
-        *acc = [pm.static_hours[p], 0.0, 0.0, pm.static_spend[p], 0.0, 0.0];
-    }
+    s.burst_bought.clear();
+    s.burst_bought.resize(nb, [0.0; 2]);
+    s.emergency_bought.clear();
+    s.emergency_bought.resize(ne, [0.0; 2]);
     s.class.fill(ClassPath::default());
     capacity(m, pm, world, s);
 
+    // Burst, emergency, degradation and shortage spend; contract spend and exit penalties are
+    // known up front (see below).
     let mut breakdown = [0.0; 6];
     let mut unmet = 0.0;
     let mut short_weeks = 0u32;
@@ -217,49 +234,60 @@ fn simulate_portfolio(
     let damage_p = pm.largest_provider;
     let damage_start = m.outage_week as f64;
     let damage_end = damage_start + m.outage_hours / H;
-    let mut req = vec![0.0; m.classes.len()];
+    let (mut next_review, review) = pm
+        .ordering
+        .as_ref()
+        .map_or((usize::MAX, 0), |o| (o.first, o.review));
+    let list_prices = world.list_prices;
 
     for w in 0..weeks {
-        let review = pm
-            .ordering
-            .as_ref()
-            .is_some_and(|o| w >= o.first && (w - o.first) % o.review == 0);
-        if let Some(q) = review.then(|| place_order(m, pm, world, s, w)).flatten() {
-            orders += 1.0;
-            ordered += q;
+        if w == next_review {
+            next_review += review;
+            if let Some(q) = place_order(m, pm, world, s, w) {
+                orders += 1.0;
+                ordered += q;
+            }
         }
-        for (c, r) in req.iter_mut().enumerate() {
-            *r = world.req[c * weeks + w];
-        }
+        let req = &world.req[w * nc..(w + 1) * nc];
         let (committed, burst, emergency) = (s.committed[w], s.burst[w], s.emergency[w]);
-        let damage_week = (w as f64) < damage_end && (w as f64 + 1.0) > damage_start;
+        let damage_week = m.damage_weeks.contains(&w);
         if damage_week {
             // The check starts from the same deferred work as the real week.
             s.damage_backlog.copy_from_slice(&s.backlog);
         }
         let a = allocate::<true>(
             m,
-            &req,
+            req,
             [committed, burst, emergency],
             &mut s.backlog,
             &mut s.class,
         );
-        let spend = if a.used[1] > 0.0 || a.used[2] > 0.0 {
-            let avail = (&s.burst_avail[..], &s.emergency_avail[..]);
-            buy(
-                m,
-                pm,
-                world,
-                w,
-                a.used,
-                avail,
-                (weeks, w),
-                &mut s.order,
-                Some(&mut s.providers),
-            )
+        let b_avail = &s.burst_avail[w * nb..(w + 1) * nb];
+        let e_avail = &s.emergency_avail[w * ne..(w + 1) * ne];
+        let (b_price, e_price) = if list_prices {
+            (&pm.burst_price[..], &pm.emergency_price[..])
         } else {
-            Spend::default()
+            (
+                &s.burst_price[w * nb..(w + 1) * nb],
+                &s.emergency_price[w * ne..(w + 1) * ne],
+            )
         };
+        let spend_b = buy::<true>(
+            a.used[1],
+            (&pm.burst_order, list_prices),
+            b_avail,
+            b_price,
+            &mut s.order,
+            &mut s.burst_bought,
+        );
+        let spend_e = buy::<true>(
+            a.used[2],
+            (&pm.emergency_order, list_prices),
+            e_avail,
+            e_price,
+            &mut s.order,
+            &mut s.emergency_bought,
+        );
 
         if damage_week {
             // Concentration check: the same week with the largest provider (partly) down.
@@ -272,60 +300,55 @@ fn simulate_portfolio(
             }
             let mut caps = [committed - gpus * up * lost, burst, emergency];
             for (tier, list, avail, out) in [
-                (1, &pm.burst, &s.burst_avail, &mut s.damage_burst),
-                (
-                    2,
-                    &pm.emergency,
-                    &s.emergency_avail,
-                    &mut s.damage_emergency,
-                ),
+                (1, &pm.burst, b_avail, &mut s.damage_burst),
+                (2, &pm.emergency, e_avail, &mut s.damage_emergency),
             ] {
-                for (k, src) in list.iter().enumerate() {
-                    let a = avail[k * weeks + w];
-                    out[k] = if src.provider == damage_p {
+                for ((src, &a), o) in list.iter().zip(avail).zip(out.iter_mut()) {
+                    *o = if src.provider == damage_p {
                         a * (1.0 - lost)
                     } else {
                         a
                     };
-                    caps[tier] -= a - out[k];
+                    caps[tier] -= a - *o;
                 }
             }
-            let d = allocate::<false>(m, &req, caps, &mut s.damage_backlog, &mut []);
-            let avail = (&s.damage_burst[..], &s.damage_emergency[..]);
-            let d_spend = buy(m, pm, world, w, d.used, avail, (1, 0), &mut s.order, None);
+            let d = allocate::<false>(m, req, caps, &mut s.damage_backlog, &mut []);
+            let d_b = buy::<false>(
+                d.used[1],
+                (&pm.burst_order, list_prices),
+                &s.damage_burst,
+                b_price,
+                &mut s.order,
+                &mut [],
+            );
+            let d_e = buy::<false>(
+                d.used[2],
+                (&pm.emergency_order, list_prices),
+                &s.damage_emergency,
+                e_price,
+                &mut s.order,
+                &mut [],
+            );
             damage_unmet += (d.unmet - a.unmet).max(0.0) * H;
-            damage_cost += (d_spend.burst + d_spend.emergency + d.penalty_degraded + d.penalty)
-                - (spend.burst + spend.emergency + a.penalty_degraded + a.penalty);
+            damage_cost += (d_b + d_e + d.penalty_degraded + d.penalty)
+                - (spend_b + spend_e + a.penalty_degraded + a.penalty);
             damage_short |= d.unmet > EPS;
         }
 
-        let committed_cost = pm.committed_cost_week[w]
-            + if order_provider.is_some() {
-                s.dyn_cost[w]
-            } else {
-                0.0
-            };
-        let exit = pm.exit_penalty_week[w];
-        let week_cost =
-            committed_cost + exit + spend.burst + spend.emergency + a.penalty_degraded + a.penalty;
-        breakdown[0] += committed_cost;
-        breakdown[1] += spend.burst;
-        breakdown[2] += spend.emergency;
-        breakdown[3] += exit;
+        let week_cost = pm.fixed_cost_week[w]
+            + s.dyn_cost[w]
+            + (spend_b + spend_e + a.penalty_degraded + a.penalty);
+        breakdown[1] += spend_b;
+        breakdown[2] += spend_e;
         breakdown[4] += a.penalty_degraded;
         breakdown[5] += a.penalty;
         agg.weekly_cost.add(w, week_cost);
         agg.weekly_cost_sum[w] += week_cost;
-        let cap = &mut agg.weekly_capacity[w * 3..w * 3 + 3];
-        cap[0] += committed;
-        cap[1] += burst;
-        cap[2] += emergency;
 
         used_committed += a.used[0];
         if committed > 0.0 {
             emissions += a.used[0] / committed * s.committed_carbon[w];
         }
-        emissions += spend.carbon;
 
         if a.unmet > EPS {
             short_weeks += 1;
@@ -336,6 +359,16 @@ fn simulate_portfolio(
             run = 0;
         }
         unmet += a.unmet;
+    }
+    // Capacity series are final once the loop is done (orders only add to later weeks).
+    for (tier, series) in [&s.committed, &s.burst, &s.emergency]
+        .into_iter()
+        .enumerate()
+    {
+        add(
+            &mut agg.weekly_capacity[tier * weeks..(tier + 1) * weeks],
+            series,
+        );
     }
     // Deferrable work still waiting at the horizon is the shortfall that counts.
     let backlog = &s.backlog;
@@ -356,13 +389,36 @@ fn simulate_portfolio(
         ca.degraded += cp.degraded * H;
         ca.served += class_served;
     }
+    // Per-provider bookings: contracts, orders, then what was bought from each list entry.
+    for (acc, (&hours, &spend)) in agg
+        .providers
+        .iter_mut()
+        .zip(pm.static_hours.iter().zip(&pm.static_spend))
+    {
+        acc[0] += hours;
+        acc[3] += spend;
+    }
     let mut paid_committed: f64 = pm.static_hours.iter().sum();
+    let dyn_cost: f64 = s.dyn_cost.iter().sum();
     if let Some(p) = order_provider {
         let hours: f64 = s.dyn_gpus.iter().sum::<f64>() * H;
         paid_committed += hours;
-        s.providers[p][0] += hours;
-        s.providers[p][3] += s.dyn_cost.iter().sum::<f64>();
+        agg.providers[p][0] += hours;
+        agg.providers[p][3] += dyn_cost;
     }
+    for (tier, list, bought) in [
+        (1, &pm.burst, &s.burst_bought),
+        (2, &pm.emergency, &s.emergency_bought),
+    ] {
+        for (src, &[gpus, dollars]) in list.iter().zip(bought.iter()) {
+            emissions += gpus * src.carbon;
+            let acc = &mut agg.providers[src.provider];
+            acc[tier] += gpus * H;
+            acc[3 + tier] += dollars;
+        }
+    }
+    breakdown[0] = pm.committed_cost_total + dyn_cost;
+    breakdown[3] = pm.exit_penalty_total;
     let used_committed = used_committed * H;
     let cost: f64 = breakdown.iter().sum();
     let unmet_hours = unmet * H;
@@ -384,16 +440,17 @@ fn simulate_portfolio(
     for (a, b) in agg.breakdown.iter_mut().zip(breakdown) {
         *a += b;
     }
-    for (a, b) in agg.providers.iter_mut().zip(&s.providers) {
-        for k in 0..6 {
-            a[k] += b[k];
-        }
-    }
     agg.damage_unmet.add(damage_unmet);
     agg.damage_cost += damage_cost;
     agg.damage_short += u32::from(damage_short);
     agg.orders += orders;
     agg.ordered_gpus += ordered;
+}
+
+fn add(a: &mut [f64], b: &[f64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
 }
 
 /// Serve every workload, in priority order, from the GPUs available in each tier. `backlog`
@@ -461,79 +518,59 @@ fn allocate<const RECORD: bool>(
     week
 }
 
-/// Buy the burst and emergency GPUs used this week, cheapest provider first. `avail` holds the
-/// GPUs available to list entry `k` at `k * stride + offset` (the path's entry x week series, or
-/// one week's values). With `providers`, also books hours and spend per provider.
-#[allow(clippy::too_many_arguments)]
-fn buy(
-    m: &Model,
-    pm: &PortfolioModel,
-    world: &World,
-    w: usize,
-    used: [f64; 3],
-    avail: (&[f64], &[f64]),
-    (stride, offset): (usize, usize),
-    order: &mut Vec<usize>,
-    mut providers: Option<&mut Vec<[f64; 6]>>,
-) -> Spend {
-    let weeks = m.weeks;
-    let mut spend = Spend::default();
-    let tiers = [
-        (1usize, &pm.burst, &pm.burst_order, avail.0, used[1]),
-        (2, &pm.emergency, &pm.emergency_order, avail.1, used[2]),
-    ];
-    for (tier, list, list_order, avail, mut need) in tiers {
-        if need <= 0.0 {
+/// Buy `need` GPUs of one tier this week, cheapest entry first; returns the $ spent.
+///
+/// `avail` and `price` hold this week's GPUs and $ per GPU-week of every list entry. `order` is
+/// the list-price order and `fixed` says whether list prices apply; when prices moved on the path
+/// the order is re-sorted (stably, so ties keep the list-price order) into `buf`. With `RECORD`,
+/// GPUs and $ are tallied per entry into `bought`.
+#[inline]
+fn buy<const RECORD: bool>(
+    mut need: f64,
+    (order, fixed): (&[usize], bool),
+    avail: &[f64],
+    price: &[f64],
+    buf: &mut Vec<usize>,
+    bought: &mut [[f64; 2]],
+) -> f64 {
+    if need <= 0.0 {
+        return 0.0;
+    }
+    let sorted: &[usize] = if fixed || order.len() < 2 {
+        order
+    } else {
+        // A handful of entries, nearly in order: insertion sort.
+        buf.clear();
+        buf.extend_from_slice(order);
+        for i in 1..buf.len() {
+            let mut j = i;
+            while j > 0 && price[buf[j - 1]] > price[buf[j]] {
+                buf.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        buf
+    };
+    let mut dollars = 0.0;
+    for &k in sorted {
+        let a = avail[k];
+        let gpus = if need < a { need } else { a };
+        if gpus <= 0.0 {
             continue;
         }
-        let price = |k: usize| {
-            let src = &list[k];
-            if world.list_prices {
-                src.price
-            } else {
-                src.price * world.price[src.provider * weeks + w]
-            }
-        };
-        let sorted: &[usize] = if world.list_prices {
-            list_order
-        } else {
-            // Prices moved on this path: re-sort (a handful of providers, nearly in order).
-            order.clear();
-            order.extend_from_slice(list_order);
-            for i in 1..order.len() {
-                let mut j = i;
-                while j > 0 && price(order[j - 1]) > price(order[j]) {
-                    order.swap(j - 1, j);
-                    j -= 1;
-                }
-            }
-            order
-        };
-        for &k in sorted {
-            let a = avail[k * stride + offset];
-            let gpus = if need < a { need } else { a };
-            if gpus <= 0.0 {
-                continue;
-            }
-            need -= gpus;
-            let dollars = gpus * price(k);
-            if tier == 1 {
-                spend.burst += dollars;
-            } else {
-                spend.emergency += dollars;
-            }
-            let src = &list[k];
-            spend.carbon += gpus * src.carbon;
-            if let Some(acc) = providers.as_deref_mut() {
-                acc[src.provider][tier] += gpus * H;
-                acc[src.provider][3 + tier] += dollars;
-            }
-            if need <= 0.0 {
-                break;
-            }
+        need -= gpus;
+        let d = gpus * price[k];
+        dollars += d;
+        if RECORD {
+            let b = &mut bought[k];
+            b[0] += gpus;
+            b[1] += d;
+        }
+        if need <= 0.0 {
+            break;
         }
     }
-    spend
+    dollars
 }
 
 /// Review the committed position and order from the policy's provider if the forecast needs it.
@@ -548,16 +585,13 @@ fn place_order(
     let weeks = m.weeks;
     let h = o.lookahead;
     let target_week = (w + h).min(weeks - 1);
-    let years = h as f64 / 52.0;
+    let nc = m.classes.len();
+    let req = &world.req[w * nc..(w + 1) * nc];
     let mut forecast = 0.0;
-    for (c, cm) in m.classes.iter().enumerate() {
-        if cm.deferrable || !cm.tiers[0] {
-            continue;
-        }
-        let sd = libm::sqrt((cm.log_growth_sd * years).powi(2) + cm.volatility * cm.volatility);
+    for &(c, growth) in &o.growth {
+        let cm = &m.classes[c];
         let season = cm.season[target_week] / cm.season[w];
-        forecast +=
-            world.req[c * weeks + w] * season * libm::exp(cm.log_growth_mean * years + o.z * sd);
+        forecast += req[c] * season * growth;
     }
     let need = o.cover * forecast;
     let on_order: f64 = s

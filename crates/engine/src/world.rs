@@ -4,15 +4,17 @@
 //! random numbers): a difference between portfolios on a path is never sampling noise. The draw
 //! order below is part of the engine's definition; changing it changes every golden report.
 //!
-//! Arrays are stored series by series (`[class * weeks + week]`, `[provider * weeks + week]`) so
-//! the per-week loops over one series are contiguous and vectorise.
+//! Provider arrays are stored series by series (`[provider * weeks + week]`) so the per-week
+//! loops over one series are contiguous and vectorise; demand is week-major
+//! (`[week * classes + class]`) because every consumer reads all classes of one week.
 
 use crate::compile::{EventProcess, Model, add_outage};
 use crate::rng::PathRng;
 
 /// Buffers for one path, reused across paths to keep allocation out of the loop.
 pub(crate) struct World {
-    /// Peak GPUs required, class x week.
+    /// Peak GPUs required, week x class (week-major: the portfolio loop reads one week's classes
+    /// together, and the demand histogram sums them).
     pub req: Vec<f64>,
     /// Peak GPUs required over the horizon, per class.
     pub req_total: Vec<f64>,
@@ -59,6 +61,7 @@ impl World {
 
     fn draw_demand(&mut self, m: &Model, rng: &mut PathRng) {
         let weeks = m.weeks;
+        let nc = m.classes.len();
         for (c, cm) in m.classes.iter().enumerate() {
             let g = cm.growth.quantile(rng.open01()).max(-0.99);
             let weekly_growth = libm::pow(1.0 + g, 1.0 / 52.0);
@@ -79,7 +82,6 @@ impl World {
             let mut trend = cm.base;
             let mut noise = 0.0;
             let mut jump = 0.0;
-            let req = &mut self.req[c * weeks..(c + 1) * weeks];
             let stress = &m.stress.demand[c * weeks..(c + 1) * weeks];
             let mut total = 0.0;
             for w in 0..weeks {
@@ -105,7 +107,7 @@ impl World {
                     * (1.0 + jump).max(0.0)
                     * stress[w]
                     * cm.peak_factor;
-                req[w] = d;
+                self.req[w * nc + c] = d;
                 total += d;
             }
             self.req_total[c] = total;

@@ -53,8 +53,15 @@ fn money(file: &str, what: &str, x: f64) {
 
 fn check_report(file: &str, s: &Scenario, r: &Report) {
     assert!(!r.digest.is_empty(), "{file}: empty report digest");
-    assert!(!r.scenario_digest.is_empty(), "{file}: empty scenario digest");
-    assert_eq!(r.portfolios.len(), s.portfolios.len(), "{file}: portfolio count");
+    assert!(
+        !r.scenario_digest.is_empty(),
+        "{file}: empty scenario digest"
+    );
+    assert_eq!(
+        r.portfolios.len(),
+        s.portfolios.len(),
+        "{file}: portfolio count"
+    );
     assert_eq!(r.horizon_weeks, s.horizon_weeks, "{file}: horizon");
     for p in &r.portfolios {
         let f = format!("{file} [{}] {:?}", p.name, r.stress);
@@ -63,8 +70,16 @@ fn check_report(file: &str, s: &Scenario, r: &Report) {
             prob(&f, &format!("weekly_shortage_probability[{w}]"), q);
         }
         for c in &p.classes {
-            prob(&f, &format!("class {} shortage_probability", c.name), c.shortage_probability);
-            money(&f, &format!("class {} unmet", c.name), c.expected_unmet_gpu_hours);
+            prob(
+                &f,
+                &format!("class {} shortage_probability", c.name),
+                c.shortage_probability,
+            );
+            money(
+                &f,
+                &format!("class {} unmet", c.name),
+                c.expected_unmet_gpu_hours,
+            );
         }
         prob(
             &f,
@@ -83,7 +98,10 @@ fn check_report(file: &str, s: &Scenario, r: &Report) {
             ("breakdown.burst", c.breakdown.burst),
             ("breakdown.emergency", c.breakdown.emergency),
             ("breakdown.exit_penalties", c.breakdown.exit_penalties),
-            ("breakdown.degradation_penalty", c.breakdown.degradation_penalty),
+            (
+                "breakdown.degradation_penalty",
+                c.breakdown.degradation_penalty,
+            ),
             ("breakdown.shortage_penalty", c.breakdown.shortage_penalty),
             ("cost_per_served_gpu_hour", p.cost_per_served_gpu_hour),
             ("expected_unmet_gpu_hours", p.expected_unmet_gpu_hours),
@@ -144,7 +162,10 @@ fn every_scenario_file_round_trips_through_toml() {
         let again = engine::parse_scenario(&written, Format::Toml).unwrap_or_else(|d| {
             panic!("{file}: to_toml output does not re-parse:\n{d}\n--- output ---\n{written}")
         });
-        assert_eq!(s, again, "{file}: round trip through to_toml changed the scenario");
+        assert_eq!(
+            s, again,
+            "{file}: round trip through to_toml changed the scenario"
+        );
     }
 }
 
@@ -155,7 +176,10 @@ fn every_scenario_file_round_trips_through_json() {
         let written = engine::scenario::to_json(&s);
         let again = engine::parse_scenario(&written, Format::Json)
             .unwrap_or_else(|d| panic!("{file}: to_json output does not re-parse:\n{d}"));
-        assert_eq!(s, again, "{file}: round trip through to_json changed the scenario");
+        assert_eq!(
+            s, again,
+            "{file}: round trip through to_json changed the scenario"
+        );
     }
 }
 
