@@ -158,9 +158,6 @@ pub(crate) struct PortfolioModel {
     /// Indices into `burst` and `emergency`, cheapest first at list prices.
     pub burst_order: Vec<usize>,
     pub emergency_order: Vec<usize>,
-    /// `price` of every entry of `burst` and `emergency`, by list index.
-    pub burst_price: Vec<f64>,
-    pub emergency_price: Vec<f64>,
     pub ordering: Option<OrderModel>,
     /// Provider with the most provisioned capacity: the one the concentration check removes.
     pub largest_provider: usize,
@@ -548,8 +545,7 @@ fn portfolio_model(
         committed_cost_total: committed_cost_week.iter().sum(),
         exit_penalty_total: exit_penalty_week.iter().sum(),
         fixed_cost_week,
-        burst_price: burst.iter().map(|s| s.price).collect(),
-        emergency_price: emergency.iter().map(|s| s.price).collect(),
+
         static_hours,
         static_spend,
         committed_providers,

@@ -56,35 +56,60 @@ pub(crate) fn run_chunk(m: &Model, index: u32) -> ChunkResult {
 
 /// Per-path working memory, reused across paths and portfolios.
 struct Scratch {
-    /// Committed GPUs and spend from orders, per week (orders go to one provider).
-    dyn_gpus: Vec<f64>,
-    dyn_cost: Vec<f64>,
-    /// Orders placed on this path: (week the term ends, GPUs).
-    orders: Vec<(usize, f64)>,
-    /// Available GPUs per week by tier, and the carbon (t per GPU-week) of the committed ones.
-    committed: Vec<f64>,
-    committed_carbon: Vec<f64>,
-    burst: Vec<f64>,
-    emergency: Vec<f64>,
-    /// Available GPUs per entry of the portfolio's burst and emergency lists, week x entry
-    /// (week-major: `buy` reads one week's entries together).
-    burst_avail: Vec<f64>,
-    emergency_avail: Vec<f64>,
-    /// $ per GPU-week of every list entry, week x entry; filled only when prices moved on
-    /// the path (otherwise the list prices apply).
-    burst_price: Vec<f64>,
-    emergency_price: Vec<f64>,
+    lists: Lists,
+    series: Series,
+    /// Orders placed on this path.
+    orders: Vec<Order>,
+    /// Deferred work carried into the week.
+    backlog: Vec<f64>,
+    class: Vec<ClassPath>,
     /// GPUs and $ bought from every list entry on this path; booked to providers, and turned
     /// into emissions, once per path rather than once per week.
     burst_bought: Vec<[f64; 2]>,
     emergency_bought: Vec<[f64; 2]>,
-    /// Deferred work carried into the week, for the portfolio and for the concentration check.
-    backlog: Vec<f64>,
-    damage_backlog: Vec<f64>,
-    class: Vec<ClassPath>,
+    /// Sort buffer for `buy`.
     order: Vec<usize>,
-    damage_burst: Vec<f64>,
-    damage_emergency: Vec<f64>,
+    damage: Damage,
+}
+
+/// Per entry of the portfolio's burst and emergency lists, week-major (`buy` reads one week's
+/// entries together): available GPUs and $ per GPU-week. Rows are at least one entry wide so
+/// they can be walked with `chunks_exact` even for an empty list.
+struct Lists {
+    burst_avail: Vec<f64>,
+    emergency_avail: Vec<f64>,
+    burst_price: Vec<f64>,
+    emergency_price: Vec<f64>,
+}
+
+/// Weekly series of the current portfolio on the current path.
+struct Series {
+    /// Available GPUs by tier, and the carbon (t per GPU-week) of the committed ones. The
+    /// committed pair starts with the file's contracts; the weekly loop adds arrived orders.
+    committed: Vec<f64>,
+    committed_carbon: Vec<f64>,
+    burst: Vec<f64>,
+    emergency: Vec<f64>,
+    /// Committed GPUs and $ from orders (orders go to one provider).
+    dyn_gpus: Vec<f64>,
+    dyn_cost: Vec<f64>,
+    /// Variable spend (burst, emergency, penalties), GPUs used from committed capacity, unmet
+    /// non-deferrable GPUs.
+    spend: Vec<f64>,
+    used: Vec<f64>,
+    unmet: Vec<f64>,
+}
+
+/// An order of committed capacity: live over [arrive, end).
+#[derive(Clone, Copy)]
+struct Order {
+    arrive: usize,
+    end: usize,
+    /// Week its term ends, unclipped by the horizon (what the policy counts as on order).
+    term_end: usize,
+    gpus: f64,
+    /// $ per week while live (price locked at signing).
+    cost: f64,
 }
 
 /// One workload's tallies on the current path.
@@ -111,46 +136,55 @@ impl Scratch {
     fn new(m: &Model) -> Self {
         let (nc, weeks) = (m.classes.len(), m.weeks);
         let longest = |f: fn(&PortfolioModel) -> usize| m.portfolios.iter().map(f).max();
-        let nb = longest(|pm| pm.burst.len()).unwrap_or(0);
-        let ne = longest(|pm| pm.emergency.len()).unwrap_or(0);
+        let nb = longest(|pm| pm.burst.len()).unwrap_or(0).max(1);
+        let ne = longest(|pm| pm.emergency.len()).unwrap_or(0).max(1);
+        let series = || vec![0.0; weeks];
         Scratch {
-            dyn_gpus: vec![0.0; weeks],
-            dyn_cost: vec![0.0; weeks],
+            lists: Lists {
+                burst_avail: vec![0.0; nb * weeks],
+                emergency_avail: vec![0.0; ne * weeks],
+                burst_price: vec![0.0; nb * weeks],
+                emergency_price: vec![0.0; ne * weeks],
+            },
+            series: Series {
+                committed: series(),
+                committed_carbon: series(),
+                burst: series(),
+                emergency: series(),
+                dyn_gpus: series(),
+                dyn_cost: series(),
+                spend: series(),
+                used: series(),
+                unmet: series(),
+            },
             orders: Vec::new(),
-            committed: vec![0.0; weeks],
-            committed_carbon: vec![0.0; weeks],
-            burst: vec![0.0; weeks],
-            emergency: vec![0.0; weeks],
-            burst_avail: vec![0.0; nb * weeks],
-            emergency_avail: vec![0.0; ne * weeks],
-            burst_price: vec![0.0; nb * weeks],
-            emergency_price: vec![0.0; ne * weeks],
+            backlog: vec![0.0; nc],
+            class: vec![ClassPath::default(); nc],
             burst_bought: vec![[0.0; 2]; nb],
             emergency_bought: vec![[0.0; 2]; ne],
-            backlog: vec![0.0; nc],
-            damage_backlog: vec![0.0; nc],
-            class: vec![ClassPath::default(); nc],
             order: Vec::with_capacity(nb.max(ne)),
-            damage_burst: vec![0.0; nb],
-            damage_emergency: vec![0.0; ne],
+            damage: Damage {
+                backlog: vec![0.0; nc],
+                ..Damage::default()
+            },
         }
     }
 }
 
 /// Fill the per-week capacity series of a portfolio on this path (before any order arrives),
 /// and the per-entry burst and emergency availability and prices.
-fn capacity(m: &Model, pm: &PortfolioModel, world: &World, s: &mut Scratch) {
+fn capacity(m: &Model, pm: &PortfolioModel, world: &World, lists: &mut Lists, ser: &mut Series) {
     let weeks = m.weeks;
-    s.committed.fill(0.0);
-    s.committed_carbon.fill(0.0);
+    ser.committed.fill(0.0);
+    ser.committed_carbon.fill(0.0);
     for &p in &pm.committed_providers {
         let carbon = m.providers[p].carbon_t_per_gpu_hour * H;
         let gpus = &pm.committed[p * weeks..(p + 1) * weeks];
         let up = &world.up[p * weeks..(p + 1) * weeks];
-        for (((c, cc), g), u) in s
+        for (((c, cc), g), u) in ser
             .committed
             .iter_mut()
-            .zip(s.committed_carbon.iter_mut())
+            .zip(ser.committed_carbon.iter_mut())
             .zip(gpus)
             .zip(up)
         {
@@ -161,25 +195,22 @@ fn capacity(m: &Model, pm: &PortfolioModel, world: &World, s: &mut Scratch) {
     }
     for (total, avail, prices, list, factor) in [
         (
-            &mut s.burst,
-            &mut s.burst_avail,
-            &mut s.burst_price,
+            &mut ser.burst,
+            &mut lists.burst_avail,
+            &mut lists.burst_price,
             &pm.burst,
             &world.burst_factor,
         ),
         (
-            &mut s.emergency,
-            &mut s.emergency_avail,
-            &mut s.emergency_price,
+            &mut ser.emergency,
+            &mut lists.emergency_avail,
+            &mut lists.emergency_price,
             &pm.emergency,
             &world.emergency_factor,
         ),
     ] {
         total.fill(0.0);
-        let n = list.len();
-        if n == 0 {
-            continue;
-        }
+        let n = list.len().max(1);
         for (k, src) in list.iter().enumerate() {
             let (p, cap) = (src.provider, src.cap);
             let f = &factor[p * weeks..(p + 1) * weeks];
@@ -188,9 +219,12 @@ fn capacity(m: &Model, pm: &PortfolioModel, world: &World, s: &mut Scratch) {
                 row[k] = a;
                 *t += a;
             }
-            if !world.list_prices {
+            let rows = prices.chunks_exact_mut(n).take(weeks);
+            if world.list_prices {
+                rows.for_each(|row| row[k] = src.price);
+            } else {
                 let mult = &world.price[p * weeks..(p + 1) * weeks];
-                for (x, row) in mult.iter().zip(prices.chunks_exact_mut(n)) {
+                for (x, row) in mult.iter().zip(rows) {
                     row[k] = src.price * x;
                 }
             }
@@ -206,175 +240,173 @@ fn simulate_portfolio(
     s: &mut Scratch,
     agg: &mut PortfolioAgg,
 ) {
-    let weeks = m.weeks;
-    let nc = m.classes.len();
+    let (weeks, nc) = (m.weeks, m.classes.len());
     let (nb, ne) = (pm.burst.len(), pm.emergency.len());
-    let order_provider = pm.ordering.as_ref().map(|o| o.provider);
-    s.dyn_gpus.fill(0.0);
-    s.dyn_cost.fill(0.0);
-    s.orders.clear();
-    s.backlog.fill(0.0);
-    s.burst_bought.clear();
-    s.burst_bought.resize(nb, [0.0; 2]);
-    s.emergency_bought.clear();
-    s.emergency_bought.resize(ne, [0.0; 2]);
-    s.class.fill(ClassPath::default());
-    capacity(m, pm, world, s);
+    let Scratch {
+        lists,
+        series: ser,
+        orders,
+        backlog,
+        class,
+        burst_bought,
+        emergency_bought,
+        order: sort_buf,
+        damage,
+    } = s;
+    orders.clear();
+    backlog.fill(0.0);
+    burst_bought.clear();
+    burst_bought.resize(nb, [0.0; 2]);
+    emergency_bought.clear();
+    emergency_bought.resize(ne, [0.0; 2]);
+    class.fill(ClassPath::default());
+    capacity(m, pm, world, lists, ser);
 
     // Burst, emergency, degradation and shortage spend; contract spend and exit penalties are
     // known up front (see below).
     let mut breakdown = [0.0; 6];
-    let mut unmet = 0.0;
-    let mut short_weeks = 0u32;
-    let (mut run, mut longest) = (0u32, 0u32);
-    let (mut used_committed, mut emissions) = (0.0, 0.0);
-    let (mut orders, mut ordered) = (0.0, 0.0);
-    let (mut damage_unmet, mut damage_cost, mut damage_short) = (0.0, 0.0, false);
-
-    let damage_p = pm.largest_provider;
-    let damage_start = m.outage_week as f64;
-    let damage_end = damage_start + m.outage_hours / H;
+    let mut used_committed = 0.0;
+    let (mut orders_placed, mut ordered) = (0.0, 0.0);
+    (damage.unmet, damage.cost, damage.short) = (0.0, 0.0, false);
     let (mut next_review, review) = pm
         .ordering
         .as_ref()
         .map_or((usize::MAX, 0), |o| (o.first, o.review));
+    // Orders: GPUs and $ per week live now, recomputed only in weeks an order arrives or ends.
+    let order_p = pm.ordering.as_ref().map_or(0, |o| o.provider);
+    let order_up = &world.up[order_p * weeks..(order_p + 1) * weeks];
+    let order_carbon = m.providers[order_p].carbon_t_per_gpu_hour * H;
+    let (mut dyn_gpus, mut dyn_cost, mut next_event) = (0.0, 0.0, usize::MAX);
     let list_prices = world.list_prices;
+    let (wb, we) = (nb.max(1), ne.max(1));
 
-    for w in 0..weeks {
+    // Re-sliced to `weeks` so indexing by week needs no bounds checks.
+    let committed = &mut ser.committed[..weeks];
+    let committed_carbon = &mut ser.committed_carbon[..weeks];
+    let (burst, emergency) = (&ser.burst[..weeks], &ser.emergency[..weeks]);
+    let (ser_dyn_gpus, ser_dyn_cost) = (&mut ser.dyn_gpus[..weeks], &mut ser.dyn_cost[..weeks]);
+    let (ser_spend, ser_used) = (&mut ser.spend[..weeks], &mut ser.used[..weeks]);
+    let ser_unmet = &mut ser.unmet[..weeks];
+    let rows = world
+        .req
+        .chunks_exact(nc)
+        .zip(lists.burst_avail.chunks_exact(wb))
+        .zip(lists.emergency_avail.chunks_exact(we))
+        .zip(lists.burst_price.chunks_exact(wb))
+        .zip(lists.emergency_price.chunks_exact(we))
+        .take(weeks);
+
+    // The loop only serves and buys; weekly tallies are written to per-week series and
+    // summed by the tight passes after it (fewer live values, so nothing spills).
+    for (w, ((((req, b_avail), e_avail), b_price), e_price)) in rows.enumerate() {
         if w == next_review {
             next_review += review;
-            if let Some(q) = place_order(m, pm, world, s, w) {
-                orders += 1.0;
-                ordered += q;
+            if let Some(o) = place_order(m, pm, world, orders, w) {
+                orders_placed += 1.0;
+                ordered += o.gpus;
+                next_event = next_event.min(o.arrive);
             }
         }
-        let req = &world.req[w * nc..(w + 1) * nc];
-        let (committed, burst, emergency) = (s.committed[w], s.burst[w], s.emergency[w]);
+        if w == next_event {
+            (dyn_gpus, dyn_cost, next_event) = live_orders(orders, w);
+        }
+        let up = order_up[w];
+        committed[w] += dyn_gpus * up;
+        committed_carbon[w] += dyn_gpus * up * order_carbon;
+        ser_dyn_gpus[w] = dyn_gpus;
+        ser_dyn_cost[w] = dyn_cost;
+        let caps = [committed[w], burst[w], emergency[w]];
         let damage_week = m.damage_weeks.contains(&w);
         if damage_week {
             // The check starts from the same deferred work as the real week.
-            s.damage_backlog.copy_from_slice(&s.backlog);
+            damage.backlog.copy_from_slice(backlog);
         }
-        let a = allocate::<true>(
-            m,
-            req,
-            [committed, burst, emergency],
-            &mut s.backlog,
-            &mut s.class,
-        );
-        let b_avail = &s.burst_avail[w * nb..(w + 1) * nb];
-        let e_avail = &s.emergency_avail[w * ne..(w + 1) * ne];
-        let (b_price, e_price) = if list_prices {
-            (&pm.burst_price[..], &pm.emergency_price[..])
-        } else {
-            (
-                &s.burst_price[w * nb..(w + 1) * nb],
-                &s.emergency_price[w * ne..(w + 1) * ne],
-            )
-        };
+        let a = allocate::<true>(m, req, caps, backlog, class);
         let spend_b = buy::<true>(
             a.used[1],
             (&pm.burst_order, list_prices),
             b_avail,
             b_price,
-            &mut s.order,
-            &mut s.burst_bought,
+            sort_buf,
+            burst_bought,
         );
         let spend_e = buy::<true>(
             a.used[2],
             (&pm.emergency_order, list_prices),
             e_avail,
             e_price,
-            &mut s.order,
-            &mut s.emergency_bought,
+            sort_buf,
+            emergency_bought,
         );
-
+        let spend = spend_b + spend_e + a.penalty_degraded + a.penalty;
         if damage_week {
-            // Concentration check: the same week with the largest provider (partly) down.
-            let overlap = damage_end.min(w as f64 + 1.0) - damage_start.max(w as f64);
-            let up = world.up[damage_p * weeks + w];
-            let lost = (overlap / up.max(1e-12)).clamp(0.0, 1.0);
-            let mut gpus = pm.committed[damage_p * weeks + w];
-            if Some(damage_p) == order_provider {
-                gpus += s.dyn_gpus[w];
-            }
-            let mut caps = [committed - gpus * up * lost, burst, emergency];
-            for (tier, list, avail, out) in [
-                (1, &pm.burst, b_avail, &mut s.damage_burst),
-                (2, &pm.emergency, e_avail, &mut s.damage_emergency),
-            ] {
-                for ((src, &a), o) in list.iter().zip(avail).zip(out.iter_mut()) {
-                    *o = if src.provider == damage_p {
-                        a * (1.0 - lost)
-                    } else {
-                        a
-                    };
-                    caps[tier] -= a - *o;
-                }
-            }
-            let d = allocate::<false>(m, req, caps, &mut s.damage_backlog, &mut []);
-            let d_b = buy::<false>(
-                d.used[1],
-                (&pm.burst_order, list_prices),
-                &s.damage_burst,
-                b_price,
-                &mut s.order,
-                &mut [],
+            let rows = (req, b_avail, e_avail, b_price, e_price);
+            concentration_check(
+                m,
+                pm,
+                world,
+                w,
+                caps,
+                dyn_gpus,
+                rows,
+                (&a, spend),
+                damage,
             );
-            let d_e = buy::<false>(
-                d.used[2],
-                (&pm.emergency_order, list_prices),
-                &s.damage_emergency,
-                e_price,
-                &mut s.order,
-                &mut [],
-            );
-            damage_unmet += (d.unmet - a.unmet).max(0.0) * H;
-            damage_cost += (d_b + d_e + d.penalty_degraded + d.penalty)
-                - (spend_b + spend_e + a.penalty_degraded + a.penalty);
-            damage_short |= d.unmet > EPS;
         }
-
-        let week_cost = pm.fixed_cost_week[w]
-            + s.dyn_cost[w]
-            + (spend_b + spend_e + a.penalty_degraded + a.penalty);
         breakdown[1] += spend_b;
         breakdown[2] += spend_e;
         breakdown[4] += a.penalty_degraded;
         breakdown[5] += a.penalty;
-        agg.weekly_cost.add(w, week_cost);
-        agg.weekly_cost_sum[w] += week_cost;
-
         used_committed += a.used[0];
-        if committed > 0.0 {
-            emissions += a.used[0] / committed * s.committed_carbon[w];
-        }
-
-        if a.unmet > EPS {
-            short_weeks += 1;
-            run += 1;
-            longest = longest.max(run);
-            agg.weekly_short[w] += 1;
-        } else {
-            run = 0;
-        }
-        unmet += a.unmet;
+        ser_spend[w] = spend;
+        ser_used[w] = a.used[0];
+        ser_unmet[w] = a.unmet;
     }
-    // Capacity series are final once the loop is done (orders only add to later weeks).
-    for (tier, series) in [&s.committed, &s.burst, &s.emergency]
-        .into_iter()
+
+    // Weekly tallies.
+    let mut emissions = 0.0;
+    for (w, ((&fixed, &dyn_cost), &spend)) in pm
+        .fixed_cost_week
+        .iter()
+        .zip(ser_dyn_cost.iter())
+        .zip(ser_spend.iter())
         .enumerate()
     {
+        let week_cost = fixed + dyn_cost + spend;
+        agg.weekly_cost.add(w, week_cost);
+        agg.weekly_cost_sum[w] += week_cost;
+    }
+    for ((&used, &committed), &carbon) in ser_used
+        .iter()
+        .zip(committed.iter())
+        .zip(committed_carbon.iter())
+    {
+        if committed > 0.0 {
+            emissions += used / committed * carbon;
+        }
+    }
+    let mut unmet = 0.0;
+    let mut short_weeks = 0u32;
+    let (mut run, mut longest) = (0u32, 0u32);
+    for (&u, count) in ser_unmet.iter().zip(agg.weekly_short.iter_mut()) {
+        let short = u > EPS;
+        *count += u32::from(short);
+        short_weeks += u32::from(short);
+        run = if short { run + 1 } else { 0 };
+        longest = longest.max(run);
+        unmet += u;
+    }
+    // Capacity series are final once the loop is done (orders only add to later weeks).
+    for (tier, series) in [&*committed, burst, emergency].into_iter().enumerate() {
         add(
             &mut agg.weekly_capacity[tier * weeks..(tier + 1) * weeks],
             series,
         );
     }
     // Deferrable work still waiting at the horizon is the shortfall that counts.
-    let backlog = &s.backlog;
     let mut served = 0.0;
     let mut degraded = 0.0;
-    for (c, (cp, ca)) in s.class.iter().zip(agg.classes.iter_mut()).enumerate() {
+    for (c, (cp, ca)) in class.iter().zip(agg.classes.iter_mut()).enumerate() {
         let (mut short, mut lost) = (cp.short, cp.unmet);
         if m.classes[c].deferrable {
             short = backlog[c] > EPS;
@@ -399,16 +431,16 @@ fn simulate_portfolio(
         acc[3] += spend;
     }
     let mut paid_committed: f64 = pm.static_hours.iter().sum();
-    let dyn_cost: f64 = s.dyn_cost.iter().sum();
-    if let Some(p) = order_provider {
-        let hours: f64 = s.dyn_gpus.iter().sum::<f64>() * H;
+    let dyn_cost: f64 = ser_dyn_cost.iter().sum();
+    if let Some(p) = pm.ordering.as_ref().map(|o| o.provider) {
+        let hours: f64 = ser_dyn_gpus.iter().sum::<f64>() * H;
         paid_committed += hours;
         agg.providers[p][0] += hours;
         agg.providers[p][3] += dyn_cost;
     }
     for (tier, list, bought) in [
-        (1, &pm.burst, &s.burst_bought),
-        (2, &pm.emergency, &s.emergency_bought),
+        (1, &pm.burst, &*burst_bought),
+        (2, &pm.emergency, &*emergency_bought),
     ] {
         for (src, &[gpus, dollars]) in list.iter().zip(bought.iter()) {
             emissions += gpus * src.carbon;
@@ -440,11 +472,111 @@ fn simulate_portfolio(
     for (a, b) in agg.breakdown.iter_mut().zip(breakdown) {
         *a += b;
     }
-    agg.damage_unmet.add(damage_unmet);
-    agg.damage_cost += damage_cost;
-    agg.damage_short += u32::from(damage_short);
-    agg.orders += orders;
+    agg.damage_unmet.add(damage.unmet);
+    agg.damage_cost += damage.cost;
+    agg.damage_short += u32::from(damage.short);
+    agg.orders += orders_placed;
     agg.ordered_gpus += ordered;
+}
+
+/// GPUs and $ per week of the orders live in week `w`, and the next week that changes.
+fn live_orders(orders: &[Order], w: usize) -> (f64, f64, usize) {
+    let (mut gpus, mut cost, mut next) = (0.0, 0.0, usize::MAX);
+    for o in orders {
+        if o.arrive <= w && w < o.end {
+            gpus += o.gpus;
+            cost += o.cost;
+            next = next.min(o.end);
+        } else if o.arrive > w {
+            next = next.min(o.arrive);
+        }
+    }
+    (gpus, cost, next)
+}
+
+/// The concentration check's tallies on one path.
+#[derive(Default)]
+struct Damage {
+    /// Extra unmet GPU-hours and $ with the largest provider down.
+    unmet: f64,
+    cost: f64,
+    /// Short in some checked week.
+    short: bool,
+    /// Deferred work carried into the checked week, and one week's lists with the provider down.
+    backlog: Vec<f64>,
+    burst: Vec<f64>,
+    emergency: Vec<f64>,
+    order: Vec<usize>,
+}
+
+/// This week's rows: demand per class; available GPUs and prices of burst and emergency entries.
+type Rows<'a> = (&'a [f64], &'a [f64], &'a [f64], &'a [f64], &'a [f64]);
+
+/// Concentration check for week `w`: serve and buy the same week again with the largest
+/// provider (partly) down, starting from the backlog saved in `out`; `real` is the real week's
+/// allocation and variable spend. Rare (the outage weeks only), so kept out of the weekly loop.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn concentration_check(
+    m: &Model,
+    pm: &PortfolioModel,
+    world: &World,
+    w: usize,
+    [committed, burst, emergency]: [f64; 3],
+    dyn_gpus: f64,
+    (req, b_avail, e_avail, b_price, e_price): Rows,
+    (real, real_spend): (&Week, f64),
+    out: &mut Damage,
+) {
+    let weeks = m.weeks;
+    let damage_p = pm.largest_provider;
+    let damage_start = m.outage_week as f64;
+    let damage_end = damage_start + m.outage_hours / H;
+    let overlap = damage_end.min(w as f64 + 1.0) - damage_start.max(w as f64);
+    let up = world.up[damage_p * weeks + w];
+    let lost = (overlap / up.max(1e-12)).clamp(0.0, 1.0);
+    let mut gpus = pm.committed[damage_p * weeks + w];
+    if pm.ordering.as_ref().map(|o| o.provider) == Some(damage_p) {
+        gpus += dyn_gpus;
+    }
+    let mut caps = [committed - gpus * up * lost, burst, emergency];
+    for (tier, list, avail, down) in [
+        (1, &pm.burst, b_avail, &mut out.burst),
+        (2, &pm.emergency, e_avail, &mut out.emergency),
+    ] {
+        down.clear();
+        for (src, &a) in list.iter().zip(avail) {
+            let d = if src.provider == damage_p {
+                a * (1.0 - lost)
+            } else {
+                a
+            };
+            caps[tier] -= a - d;
+            down.push(d);
+        }
+    }
+    let d = allocate::<false>(m, req, caps, &mut out.backlog, &mut []);
+    let buf = &mut out.order;
+    let d_b = buy::<false>(
+        d.used[1],
+        (&pm.burst_order, world.list_prices),
+        &out.burst,
+        b_price,
+        buf,
+        &mut [],
+    );
+    let d_e = buy::<false>(
+        d.used[2],
+        (&pm.emergency_order, world.list_prices),
+        &out.emergency,
+        e_price,
+        buf,
+        &mut [],
+    );
+    out.unmet += (d.unmet - real.unmet).max(0.0) * H;
+    out.cost += (d_b + d_e + d.penalty_degraded + d.penalty) - real_spend;
+    out.short |= d.unmet > EPS;
 }
 
 fn add(a: &mut [f64], b: &[f64]) {
@@ -524,7 +656,7 @@ fn allocate<const RECORD: bool>(
 /// the list-price order and `fixed` says whether list prices apply; when prices moved on the path
 /// the order is re-sorted (stably, so ties keep the list-price order) into `buf`. With `RECORD`,
 /// GPUs and $ are tallied per entry into `bought`.
-#[inline]
+#[inline(always)]
 fn buy<const RECORD: bool>(
     mut need: f64,
     (order, fixed): (&[usize], bool),
@@ -574,17 +706,17 @@ fn buy<const RECORD: bool>(
 }
 
 /// Review the committed position and order from the policy's provider if the forecast needs it.
+#[inline(never)]
 fn place_order(
     m: &Model,
     pm: &PortfolioModel,
     world: &World,
-    s: &mut Scratch,
+    orders: &mut Vec<Order>,
     w: usize,
-) -> Option<f64> {
+) -> Option<Order> {
     let o = pm.ordering.as_ref()?;
     let weeks = m.weeks;
-    let h = o.lookahead;
-    let target_week = (w + h).min(weeks - 1);
+    let target_week = (w + o.lookahead).min(weeks - 1);
     let nc = m.classes.len();
     let req = &world.req[w * nc..(w + 1) * nc];
     let mut forecast = 0.0;
@@ -594,11 +726,10 @@ fn place_order(
         forecast += req[c] * season * growth;
     }
     let need = o.cover * forecast;
-    let on_order: f64 = s
-        .orders
+    let on_order: f64 = orders
         .iter()
-        .filter(|(end, _)| *end > target_week)
-        .map(|(_, g)| g)
+        .filter(|o| o.term_end > target_week)
+        .map(|o| o.gpus)
         .sum();
     let gap = need - pm.committed_total[target_week] - on_order;
     if gap <= 0.0 || gap < o.min.max(EPS) {
@@ -612,23 +743,15 @@ fn place_order(
         .quantile(keyed_open01(world.order_key, p as u32, w as u32))
         .max(0.0);
     let arrive = (w + libm::ceil(lead) as usize).min(weeks);
-    let end = (arrive + o.term).min(weeks);
     // The price is locked at signing: a shock after this week does not reach this contract.
     let price = pr.reserved_price * world.price[p * weeks + w];
-    let carbon = pr.carbon_t_per_gpu_hour * H;
-    let up = &world.up[p * weeks + arrive..p * weeks + end];
-    let series = s.dyn_gpus[arrive..end]
-        .iter_mut()
-        .zip(&mut s.dyn_cost[arrive..end]);
-    let avail = s.committed[arrive..end]
-        .iter_mut()
-        .zip(&mut s.committed_carbon[arrive..end]);
-    for (((g, cost), (c, cc)), u) in series.zip(avail).zip(up) {
-        *g += qty;
-        *cost += qty * H * price;
-        *c += qty * u;
-        *cc += qty * u * carbon;
-    }
-    s.orders.push((arrive + o.term, qty));
-    Some(qty)
+    let order = Order {
+        arrive,
+        end: (arrive + o.term).min(weeks),
+        term_end: arrive + o.term,
+        gpus: qty,
+        cost: qty * H * price,
+    };
+    orders.push(order);
+    Some(order)
 }
