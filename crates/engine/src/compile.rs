@@ -4,7 +4,7 @@
 //! the random path (contract schedules, seasonality, stress events) is computed once here.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::dist::{Dist, Sampler, inverse_normal_cdf, mean_of};
+use crate::dist::{Dist, FillTable, Sampler, inverse_normal_cdf, mean_of};
 use crate::scenario::{HOURS_PER_WEEK, Scenario, StressEvent, Tier};
 use crate::{MAX_WORK, RunOptions};
 
@@ -88,7 +88,7 @@ pub(crate) struct ProviderModel {
     pub on_demand_price: f64,
     pub emergency_multiplier: f64,
     /// Inverse CDF of the burst fill rate, tabulated (drawn every week of every path).
-    pub fill: Sampler,
+    pub fill: FillTable,
     pub lead: Sampler,
     pub lead_median: f64,
     pub carbon_t_per_gpu_hour: f64,
@@ -404,7 +404,7 @@ fn provider_model(p: &crate::scenario::Provider) -> ProviderModel {
         reserved_price: p.reserved_price,
         on_demand_price: p.on_demand_price,
         emergency_multiplier: 1.0 + p.emergency_markup,
-        fill: p.burst_fill.compile().tabulated(),
+        fill: FillTable::new(&p.burst_fill.compile()),
         lead_median: lead.quantile(0.5).max(0.0),
         lead,
         carbon_t_per_gpu_hour: p.carbon_g_per_gpu_hour * 1e-6,

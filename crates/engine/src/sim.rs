@@ -341,17 +341,7 @@ fn simulate_portfolio(
         let spend = spend_b + spend_e + a.penalty_degraded + a.penalty;
         if damage_week {
             let rows = (req, b_avail, e_avail, b_price, e_price);
-            concentration_check(
-                m,
-                pm,
-                world,
-                w,
-                caps,
-                dyn_gpus,
-                rows,
-                (&a, spend),
-                damage,
-            );
+            concentration_check(m, pm, world, w, caps, dyn_gpus, rows, (&a, spend), damage);
         }
         breakdown[1] += spend_b;
         breakdown[2] += spend_e;
