@@ -90,10 +90,7 @@ struct Series {
     committed_carbon: Vec<f64>,
     burst: Vec<f64>,
     emergency: Vec<f64>,
-    /// Committed GPUs and $ from orders (orders go to one provider).
-    dyn_gpus: Vec<f64>,
-    dyn_cost: Vec<f64>,
-    /// Variable spend (burst, emergency, penalties), GPUs used from committed capacity, unmet
+    /// Spend that varies by path (orders, burst, emergency, penalties), GPUs used from committed capacity, unmet
     /// non-deferrable GPUs.
     spend: Vec<f64>,
     used: Vec<f64>,
@@ -151,8 +148,6 @@ impl Scratch {
                 committed_carbon: series(),
                 burst: series(),
                 emergency: series(),
-                dyn_gpus: series(),
-                dyn_cost: series(),
                 spend: series(),
                 used: series(),
                 unmet: series(),
@@ -277,6 +272,8 @@ fn simulate_portfolio(
     let order_up = &world.up[order_p * weeks..(order_p + 1) * weeks];
     let order_carbon = m.providers[order_p].carbon_t_per_gpu_hour * H;
     let (mut dyn_gpus, mut dyn_cost, mut next_event) = (0.0, 0.0, usize::MAX);
+    // Sums over the path of the orders' GPUs and $ per week.
+    let (mut dyn_gpu_weeks, mut dyn_cost_total) = (0.0, 0.0);
     let list_prices = world.list_prices;
     let (wb, we) = (nb.max(1), ne.max(1));
 
@@ -284,7 +281,6 @@ fn simulate_portfolio(
     let committed = &mut ser.committed[..weeks];
     let committed_carbon = &mut ser.committed_carbon[..weeks];
     let (burst, emergency) = (&ser.burst[..weeks], &ser.emergency[..weeks]);
-    let (ser_dyn_gpus, ser_dyn_cost) = (&mut ser.dyn_gpus[..weeks], &mut ser.dyn_cost[..weeks]);
     let (ser_spend, ser_used) = (&mut ser.spend[..weeks], &mut ser.used[..weeks]);
     let ser_unmet = &mut ser.unmet[..weeks];
     let rows = world
@@ -313,8 +309,8 @@ fn simulate_portfolio(
         let up = order_up[w];
         committed[w] += dyn_gpus * up;
         committed_carbon[w] += dyn_gpus * up * order_carbon;
-        ser_dyn_gpus[w] = dyn_gpus;
-        ser_dyn_cost[w] = dyn_cost;
+        dyn_gpu_weeks += dyn_gpus;
+        dyn_cost_total += dyn_cost;
         let caps = [committed[w], burst[w], emergency[w]];
         let damage_week = m.damage_weeks.contains(&w);
         if damage_week {
@@ -348,21 +344,15 @@ fn simulate_portfolio(
         breakdown[4] += a.penalty_degraded;
         breakdown[5] += a.penalty;
         used_committed += a.used[0];
-        ser_spend[w] = spend;
+        ser_spend[w] = dyn_cost + spend;
         ser_used[w] = a.used[0];
         ser_unmet[w] = a.unmet;
     }
 
     // Weekly tallies.
     let mut emissions = 0.0;
-    for (w, ((&fixed, &dyn_cost), &spend)) in pm
-        .fixed_cost_week
-        .iter()
-        .zip(ser_dyn_cost.iter())
-        .zip(ser_spend.iter())
-        .enumerate()
-    {
-        let week_cost = fixed + dyn_cost + spend;
+    for (w, (&fixed, &spend)) in pm.fixed_cost_week.iter().zip(ser_spend.iter()).enumerate() {
+        let week_cost = fixed + spend;
         agg.weekly_cost.add(w, week_cost);
         agg.weekly_cost_sum[w] += week_cost;
     }
@@ -421,12 +411,11 @@ fn simulate_portfolio(
         acc[3] += spend;
     }
     let mut paid_committed: f64 = pm.static_hours.iter().sum();
-    let dyn_cost: f64 = ser_dyn_cost.iter().sum();
     if let Some(p) = pm.ordering.as_ref().map(|o| o.provider) {
-        let hours: f64 = ser_dyn_gpus.iter().sum::<f64>() * H;
+        let hours = dyn_gpu_weeks * H;
         paid_committed += hours;
         agg.providers[p][0] += hours;
-        agg.providers[p][3] += dyn_cost;
+        agg.providers[p][3] += dyn_cost_total;
     }
     for (tier, list, bought) in [
         (1, &pm.burst, &*burst_bought),
@@ -439,7 +428,7 @@ fn simulate_portfolio(
             acc[3 + tier] += dollars;
         }
     }
-    breakdown[0] = pm.committed_cost_total + dyn_cost;
+    breakdown[0] = pm.committed_cost_total + dyn_cost_total;
     breakdown[3] = pm.exit_penalty_total;
     let used_committed = used_committed * H;
     let cost: f64 = breakdown.iter().sum();
