@@ -214,7 +214,7 @@ fn capacity(m: &Model, pm: &PortfolioModel, world: &World, lists: &mut Lists, se
                 row[k] = a;
                 *t += a;
             }
-            let rows = prices.chunks_exact_mut(n).take(weeks);
+            let rows = prices[..n * weeks].chunks_exact_mut(n);
             if world.list_prices {
                 rows.for_each(|row| row[k] = src.price);
             } else {
@@ -283,14 +283,13 @@ fn simulate_portfolio(
     let (burst, emergency) = (&ser.burst[..weeks], &ser.emergency[..weeks]);
     let (ser_spend, ser_used) = (&mut ser.spend[..weeks], &mut ser.used[..weeks]);
     let ser_unmet = &mut ser.unmet[..weeks];
-    let rows = world
-        .req
+    // `req` has exactly `weeks` rows; the list buffers may have more.
+    let rows = world.req[..weeks * nc]
         .chunks_exact(nc)
         .zip(lists.burst_avail.chunks_exact(wb))
         .zip(lists.emergency_avail.chunks_exact(we))
         .zip(lists.burst_price.chunks_exact(wb))
-        .zip(lists.emergency_price.chunks_exact(we))
-        .take(weeks);
+        .zip(lists.emergency_price.chunks_exact(we));
 
     // The loop only serves and buys; weekly tallies are written to per-week series and
     // summed by the tight passes after it (fewer live values, so nothing spills).
