@@ -646,8 +646,13 @@ fn buy<const RECORD: bool>(
     if need <= 0.0 {
         return 0.0;
     }
+    let pair: [usize; 2];
     let sorted: &[usize] = if fixed || order.len() < 2 {
         order
+    } else if let &[a, b] = order {
+        // The common re-sort: two entries.
+        pair = if price[a] > price[b] { [b, a] } else { [a, b] };
+        &pair
     } else {
         // A handful of entries, nearly in order: insertion sort.
         buf.clear();
