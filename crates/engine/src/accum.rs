@@ -74,7 +74,7 @@ pub(crate) struct PortfolioAgg {
     pub weekly_short: Vec<u32>,
     pub weekly_cost: WeeklyHist,
     pub weekly_cost_sum: Vec<f64>,
-    /// Available GPUs by tier, week x 3.
+    /// Available GPUs by tier, tier x week (committed, burst, emergency series).
     pub weekly_capacity: Vec<f64>,
 }
 

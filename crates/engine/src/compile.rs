@@ -5,7 +5,7 @@
 
 use crate::RunOptions;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::dist::{Dist, Sampler, inverse_normal_cdf, mean_of};
+use crate::dist::{Dist, FillTable, Sampler, inverse_normal_cdf, mean_of};
 use crate::scenario::{HOURS_PER_WEEK, Scenario, StressEvent, Tier};
 
 pub(crate) struct Model {
@@ -24,6 +24,8 @@ pub(crate) struct Model {
     pub stress: StressModel,
     pub outage_week: usize,
     pub outage_hours: f64,
+    /// Weeks the concentration check's outage touches (overlap > 0).
+    pub damage_weeks: std::ops::Range<usize>,
     /// Typical weekly peak demand (GPUs) and weekly cost ($): centres of the weekly histograms.
     pub demand_scale: f64,
     pub cost_scale: f64,
@@ -86,7 +88,7 @@ pub(crate) struct ProviderModel {
     pub on_demand_price: f64,
     pub emergency_multiplier: f64,
     /// Inverse CDF of the burst fill rate, tabulated (drawn every week of every path).
-    pub fill: Sampler,
+    pub fill: FillTable,
     pub lead: Sampler,
     pub lead_median: f64,
     pub carbon_t_per_gpu_hour: f64,
@@ -110,13 +112,15 @@ pub(crate) struct OrderModel {
     pub provider: usize,
     pub review: usize,
     pub first: usize,
-    pub z: f64,
     pub cover: f64,
     pub min: f64,
     pub max: f64,
     pub term: usize,
     /// Weeks ahead the policy looks: median lead time plus one review period.
     pub lookahead: usize,
+    /// Forecast growth over the lookahead at the target percentile, per class the forecast
+    /// covers (non-deferrable classes allowed on committed capacity): (class, factor).
+    pub growth: Vec<(usize, f64)>,
 }
 
 /// A provider a portfolio may buy burst or emergency GPUs from.
@@ -136,10 +140,12 @@ pub(crate) struct PortfolioModel {
     pub committed: Vec<f64>,
     /// Committed GPUs from the file's contracts, per week (all providers).
     pub committed_total: Vec<f64>,
-    /// Committed spend per week (contracts are paid whether used or not).
-    pub committed_cost_week: Vec<f64>,
-    /// Early-exit penalties per week.
-    pub exit_penalty_week: Vec<f64>,
+    /// Contract spend (paid whether used or not) plus early-exit penalties per week: the part of
+    /// the weekly cost that is the same on every path.
+    pub fixed_cost_week: Vec<f64>,
+    /// Over the horizon: contract spend, and early-exit penalties.
+    pub committed_cost_total: f64,
+    pub exit_penalty_total: f64,
     /// Per provider, over the horizon: committed GPU-hours and spend (with exit penalties) of
     /// the file's contracts. The same on every path, so added once per path.
     pub static_hours: Vec<f64>,
@@ -302,7 +308,7 @@ impl Model {
         let portfolios = s
             .portfolios
             .iter()
-            .map(|pf| portfolio_model(pf, weeks, &providers, &provider_index))
+            .map(|pf| portfolio_model(pf, weeks, &providers, &classes, &provider_index))
             .collect();
 
         let mut stress = StressModel {
@@ -342,6 +348,11 @@ impl Model {
             portfolios,
             stress_names: options.stress.clone(),
             stress,
+            damage_weeks: damage_weeks(
+                weeks,
+                f64::from(s.concentration_outage_week),
+                s.concentration_outage_hours,
+            ),
             outage_week: s.concentration_outage_week as usize,
             outage_hours: s.concentration_outage_hours,
             demand_scale,
@@ -416,7 +427,7 @@ fn provider_model(p: &crate::scenario::Provider) -> ProviderModel {
         reserved_price: p.reserved_price,
         on_demand_price: p.on_demand_price,
         emergency_multiplier: 1.0 + p.emergency_markup,
-        fill: p.burst_fill.compile().tabulated(),
+        fill: FillTable::new(&p.burst_fill.compile()),
         lead_median: lead.quantile(0.5).max(0.0),
         lead,
         carbon_t_per_gpu_hour: p.carbon_g_per_gpu_hour * 1e-6,
@@ -445,6 +456,7 @@ fn portfolio_model(
     pf: &crate::scenario::Portfolio,
     weeks: usize,
     providers: &[ProviderModel],
+    classes: &[ClassModel],
     provider_index: &dyn Fn(&str) -> usize,
 ) -> PortfolioModel {
     let np = providers.len();
@@ -506,17 +518,30 @@ fn portfolio_model(
     let emergency_order = by_price(&emergency);
     let ordering = pf.ordering.as_ref().map(|o| {
         let provider = provider_index(&o.provider);
+        let lookahead =
+            libm::ceil(providers[provider].lead_median) as usize + o.review_weeks as usize;
+        let z = inverse_normal_cdf(o.target_percentile);
+        let years = lookahead as f64 / WEEKS_PER_YEAR;
+        let growth = classes
+            .iter()
+            .enumerate()
+            .filter(|(_, cm)| !cm.deferrable && cm.tiers[0])
+            .map(|(c, cm)| {
+                let sd =
+                    libm::sqrt((cm.log_growth_sd * years).powi(2) + cm.volatility * cm.volatility);
+                (c, libm::exp(cm.log_growth_mean * years + z * sd))
+            })
+            .collect();
         OrderModel {
             provider,
             review: o.review_weeks as usize,
             first: o.first_review_week as usize,
-            z: inverse_normal_cdf(o.target_percentile),
             cover: o.cover_fraction,
             min: o.min_order_gpus,
             max: o.max_order_gpus,
             term: o.term_weeks as usize,
-            lookahead: libm::ceil(providers[provider].lead_median) as usize
-                + o.review_weeks as usize,
+            lookahead,
+            growth,
         }
     });
     let committed_providers: Vec<usize> = (0..np)
@@ -531,12 +556,19 @@ fn portfolio_model(
         size[o.provider] += o.max * weeks as f64 * 0.5;
     }
     let largest_provider = (0..np).fold(0, |best, p| if size[p] > size[best] { p } else { best });
+    let fixed_cost_week = committed_cost_week
+        .iter()
+        .zip(&exit_penalty_week)
+        .map(|(c, e)| c + e)
+        .collect();
     PortfolioModel {
         name: pf.name.clone(),
         committed,
         committed_total,
-        committed_cost_week,
-        exit_penalty_week,
+        committed_cost_total: committed_cost_week.iter().sum(),
+        exit_penalty_total: exit_penalty_week.iter().sum(),
+        fixed_cost_week,
+
         static_hours,
         static_spend,
         committed_providers,
@@ -623,6 +655,15 @@ fn apply_stress(
             }
         }
     }
+}
+
+/// Weeks an outage of `hours` from (fractional) week `start` overlaps, as `add_outage` marks them.
+fn damage_weeks(weeks: usize, start: f64, hours: f64) -> std::ops::Range<usize> {
+    let end = start + hours / HOURS_PER_WEEK;
+    let hit = |w: usize| (w as f64) < end && (w as f64 + 1.0) > start;
+    let first = (0..weeks).find(|&w| hit(w)).unwrap_or(weeks);
+    let last = (first..weeks).find(|&w| !hit(w)).unwrap_or(weeks);
+    first..last
 }
 
 /// Mark an outage of `hours` starting at (fractional) week `start` as down time per week.

@@ -325,7 +325,10 @@ pub fn exp(x: f64) -> f64 {
     // Adding and subtracting 1.5 * 2^52 rounds to the nearest integer in round-to-nearest mode.
     const ROUND: f64 = 6_755_399_441_055_744.0;
     let x = x.clamp(-700.0, 700.0);
-    let k = (x * LOG2E + ROUND) - ROUND;
+    // `kr` holds k = round(x / ln 2) in its low mantissa bits (two's complement), so 2^k is
+    // built with integer adds and shifts: no float-to-int conversion, which vectorises.
+    let kr = x * LOG2E + ROUND;
+    let k = kr - ROUND;
     let r = (x - k * LN2_HI) - k * LN2_LO;
     let mut p = 1.0 / 39_916_800.0;
     for d in [
@@ -343,7 +346,44 @@ pub fn exp(x: f64) -> f64 {
     ] {
         p = p * r + 1.0 / d;
     }
-    p * f64::from_bits(((k as i64 + 1023) as u64) << 52)
+    p * f64::from_bits(kr.to_bits().wrapping_add(1023) << 52)
+}
+
+/// Bits of a uniform draw used by `FillTable::lookup`.
+pub const FILL_BITS: u32 = 32;
+
+/// A quantile table of a distribution on [0, 1] (a burst fill rate), looked up by a 32-bit
+/// uniform: the top 10 bits pick the row, the other 22 interpolate. Values are clamped to
+/// [0, 1] once here, and the fixed size lets the lookup go without bounds checks.
+#[derive(Clone, Debug)]
+pub struct FillTable(Box<[f64; TABLE + 1]>);
+
+impl FillTable {
+    pub fn new(s: &Sampler) -> FillTable {
+        let mut t = Box::new([0.0; TABLE + 1]);
+        match s.tabulated() {
+            Sampler::Table(v) => t.copy_from_slice(&v),
+            other => {
+                for (i, x) in t.iter_mut().enumerate() {
+                    *x = other.quantile(i as f64 / TABLE as f64);
+                }
+            }
+        }
+        for x in t.iter_mut() {
+            *x = x.clamp(0.0, 1.0);
+        }
+        FillTable(t)
+    }
+
+    /// The quantile at u = (bits + 1/2) / 2^32; equal to `Sampler::quantile` of the table.
+    #[inline]
+    pub fn lookup(&self, bits: u32) -> f64 {
+        const LOW: u32 = FILL_BITS - 10;
+        let i = (bits >> LOW) as usize;
+        let f = (f64::from(bits & ((1 << LOW) - 1)) + 0.5) * (1.0 / (1u64 << LOW) as f64);
+        let (a, b) = (self.0[i], self.0[i + 1]);
+        a + (b - a) * f
+    }
 }
 
 /// Standard normal CDF.

@@ -200,13 +200,13 @@ fn portfolio(m: &Model, name: &str, largest: usize, a: &PortfolioAgg, n: u32) ->
         },
         weekly_capacity: WeeklyCapacity {
             committed: (0..m.weeks)
-                .map(|w| per_path(a.weekly_capacity[w * 3]))
+                .map(|w| per_path(a.weekly_capacity[w]))
                 .collect(),
             burst: (0..m.weeks)
-                .map(|w| per_path(a.weekly_capacity[w * 3 + 1]))
+                .map(|w| per_path(a.weekly_capacity[m.weeks + w]))
                 .collect(),
             emergency: (0..m.weeks)
-                .map(|w| per_path(a.weekly_capacity[w * 3 + 2]))
+                .map(|w| per_path(a.weekly_capacity[2 * m.weeks + w]))
                 .collect(),
         },
         served_gpu_hours: served,

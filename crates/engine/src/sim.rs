@@ -56,28 +56,57 @@ pub(crate) fn run_chunk(m: &Model, index: u32) -> ChunkResult {
 
 /// Per-path working memory, reused across paths and portfolios.
 struct Scratch {
-    /// Committed GPUs and spend from orders, per week (orders go to one provider).
-    dyn_gpus: Vec<f64>,
-    dyn_cost: Vec<f64>,
-    /// Orders placed on this path: (week the term ends, GPUs).
-    orders: Vec<(usize, f64)>,
-    /// Available GPUs per week by tier, and the carbon (t per GPU-week) of the committed ones.
+    lists: Lists,
+    series: Series,
+    /// Orders placed on this path.
+    orders: Vec<Order>,
+    /// Deferred work carried into the week.
+    backlog: Vec<f64>,
+    class: Vec<ClassPath>,
+    /// GPUs and $ bought from every list entry on this path; booked to providers, and turned
+    /// into emissions, once per path rather than once per week.
+    burst_bought: Vec<[f64; 2]>,
+    emergency_bought: Vec<[f64; 2]>,
+    /// Sort buffer for `buy`.
+    order: Vec<usize>,
+    damage: Damage,
+}
+
+/// Per entry of the portfolio's burst and emergency lists, week-major (`buy` reads one week's
+/// entries together): available GPUs and $ per GPU-week. Rows are at least one entry wide so
+/// they can be walked with `chunks_exact` even for an empty list.
+struct Lists {
+    burst_avail: Vec<f64>,
+    emergency_avail: Vec<f64>,
+    burst_price: Vec<f64>,
+    emergency_price: Vec<f64>,
+}
+
+/// Weekly series of the current portfolio on the current path.
+struct Series {
+    /// Available GPUs by tier, and the carbon (t per GPU-week) of the committed ones. The
+    /// committed pair starts with the file's contracts; the weekly loop adds arrived orders.
     committed: Vec<f64>,
     committed_carbon: Vec<f64>,
     burst: Vec<f64>,
     emergency: Vec<f64>,
-    /// Available GPUs per entry of the portfolio's burst and emergency lists, entry x week.
-    burst_avail: Vec<f64>,
-    emergency_avail: Vec<f64>,
-    /// Deferred work carried into the week, for the portfolio and for the concentration check.
-    backlog: Vec<f64>,
-    damage_backlog: Vec<f64>,
-    /// Per provider and path: committed, burst, emergency GPU-hours; the same as spend.
-    providers: Vec<[f64; 6]>,
-    class: Vec<ClassPath>,
-    order: Vec<usize>,
-    damage_burst: Vec<f64>,
-    damage_emergency: Vec<f64>,
+    /// Spend that varies by path (orders, burst, emergency, penalties), GPUs used from committed capacity, unmet
+    /// non-deferrable GPUs.
+    spend: Vec<f64>,
+    used: Vec<f64>,
+    unmet: Vec<f64>,
+}
+
+/// An order of committed capacity: live over [arrive, end).
+#[derive(Clone, Copy)]
+struct Order {
+    arrive: usize,
+    end: usize,
+    /// Week its term ends, unclipped by the horizon (what the policy counts as on order).
+    term_end: usize,
+    gpus: f64,
+    /// $ per week while live (price locked at signing).
+    cost: f64,
 }
 
 /// One workload's tallies on the current path.
@@ -102,50 +131,55 @@ struct Week {
 
 impl Scratch {
     fn new(m: &Model) -> Self {
-        let (nc, np, weeks) = (m.classes.len(), m.providers.len(), m.weeks);
+        let (nc, weeks) = (m.classes.len(), m.weeks);
+        let longest = |f: fn(&PortfolioModel) -> usize| m.portfolios.iter().map(f).max();
+        let nb = longest(|pm| pm.burst.len()).unwrap_or(0).max(1);
+        let ne = longest(|pm| pm.emergency.len()).unwrap_or(0).max(1);
+        let series = || vec![0.0; weeks];
         Scratch {
-            dyn_gpus: vec![0.0; weeks],
-            dyn_cost: vec![0.0; weeks],
+            lists: Lists {
+                burst_avail: vec![0.0; nb * weeks],
+                emergency_avail: vec![0.0; ne * weeks],
+                burst_price: vec![0.0; nb * weeks],
+                emergency_price: vec![0.0; ne * weeks],
+            },
+            series: Series {
+                committed: series(),
+                committed_carbon: series(),
+                burst: series(),
+                emergency: series(),
+                spend: series(),
+                used: series(),
+                unmet: series(),
+            },
             orders: Vec::new(),
-            committed: vec![0.0; weeks],
-            committed_carbon: vec![0.0; weeks],
-            burst: vec![0.0; weeks],
-            emergency: vec![0.0; weeks],
-            burst_avail: vec![0.0; np * weeks],
-            emergency_avail: vec![0.0; np * weeks],
             backlog: vec![0.0; nc],
-            damage_backlog: vec![0.0; nc],
-            providers: vec![[0.0; 6]; np],
             class: vec![ClassPath::default(); nc],
-            order: Vec::with_capacity(np),
-            damage_burst: vec![0.0; np],
-            damage_emergency: vec![0.0; np],
+            burst_bought: vec![[0.0; 2]; nb],
+            emergency_bought: vec![[0.0; 2]; ne],
+            order: Vec::with_capacity(nb.max(ne)),
+            damage: Damage {
+                backlog: vec![0.0; nc],
+                ..Damage::default()
+            },
         }
     }
 }
 
-/// What buying burst or emergency capacity cost this week.
-#[derive(Clone, Copy, Default)]
-struct Spend {
-    burst: f64,
-    emergency: f64,
-    /// tCO2e from the GPUs bought.
-    carbon: f64,
-}
-
-/// Fill the per-week capacity series of a portfolio on this path (before any order arrives).
-fn capacity(m: &Model, pm: &PortfolioModel, world: &World, s: &mut Scratch) {
+/// Fill the per-week capacity series of a portfolio on this path (before any order arrives),
+/// and the per-entry burst and emergency availability and prices.
+fn capacity(m: &Model, pm: &PortfolioModel, world: &World, lists: &mut Lists, ser: &mut Series) {
     let weeks = m.weeks;
-    s.committed.fill(0.0);
-    s.committed_carbon.fill(0.0);
+    ser.committed.fill(0.0);
+    ser.committed_carbon.fill(0.0);
     for &p in &pm.committed_providers {
         let carbon = m.providers[p].carbon_t_per_gpu_hour * H;
         let gpus = &pm.committed[p * weeks..(p + 1) * weeks];
         let up = &world.up[p * weeks..(p + 1) * weeks];
-        for (((c, cc), g), u) in s
+        for (((c, cc), g), u) in ser
             .committed
             .iter_mut()
-            .zip(s.committed_carbon.iter_mut())
+            .zip(ser.committed_carbon.iter_mut())
             .zip(gpus)
             .zip(up)
         {
@@ -154,31 +188,40 @@ fn capacity(m: &Model, pm: &PortfolioModel, world: &World, s: &mut Scratch) {
             *cc += a * carbon;
         }
     }
-    for (total, avail, list, factor) in [
+    for (total, avail, prices, list, factor) in [
         (
-            &mut s.burst,
-            &mut s.burst_avail,
+            &mut ser.burst,
+            &mut lists.burst_avail,
+            &mut lists.burst_price,
             &pm.burst,
             &world.burst_factor,
         ),
         (
-            &mut s.emergency,
-            &mut s.emergency_avail,
+            &mut ser.emergency,
+            &mut lists.emergency_avail,
+            &mut lists.emergency_price,
             &pm.emergency,
             &world.emergency_factor,
         ),
     ] {
         total.fill(0.0);
+        let n = list.len().max(1);
         for (k, src) in list.iter().enumerate() {
             let (p, cap) = (src.provider, src.cap);
             let f = &factor[p * weeks..(p + 1) * weeks];
-            for ((t, a), f) in total
-                .iter_mut()
-                .zip(&mut avail[k * weeks..(k + 1) * weeks])
-                .zip(f)
-            {
-                *a = cap * f;
-                *t += *a;
+            for ((t, f), row) in total.iter_mut().zip(f).zip(avail.chunks_exact_mut(n)) {
+                let a = cap * f;
+                row[k] = a;
+                *t += a;
+            }
+            let rows = prices[..n * weeks].chunks_exact_mut(n);
+            if world.list_prices {
+                rows.for_each(|row| row[k] = src.price);
+            } else {
+                let mult = &world.price[p * weeks..(p + 1) * weeks];
+                for (x, row) in mult.iter().zip(rows) {
+                    row[k] = src.price * x;
+                }
             }
         }
     }
@@ -192,156 +235,157 @@ fn simulate_portfolio(
     s: &mut Scratch,
     agg: &mut PortfolioAgg,
 ) {
-    let weeks = m.weeks;
-    let order_provider = pm.ordering.as_ref().map(|o| o.provider);
-    if order_provider.is_some() {
-        s.dyn_gpus.fill(0.0);
-        s.dyn_cost.fill(0.0);
-    }
-    s.orders.clear();
-    s.backlog.fill(0.0);
-    for (p, acc) in s.providers.iter_mut().enumerate() {
-        *acc = [pm.static_hours[p], 0.0, 0.0, pm.static_spend[p], 0.0, 0.0];
-    }
-    s.class.fill(ClassPath::default());
-    capacity(m, pm, world, s);
+    let (weeks, nc) = (m.weeks, m.classes.len());
+    let (nb, ne) = (pm.burst.len(), pm.emergency.len());
+    let Scratch {
+        lists,
+        series: ser,
+        orders,
+        backlog,
+        class,
+        burst_bought,
+        emergency_bought,
+        order: sort_buf,
+        damage,
+    } = s;
+    orders.clear();
+    backlog.fill(0.0);
+    burst_bought.clear();
+    burst_bought.resize(nb, [0.0; 2]);
+    emergency_bought.clear();
+    emergency_bought.resize(ne, [0.0; 2]);
+    class.fill(ClassPath::default());
+    capacity(m, pm, world, lists, ser);
 
+    // Burst, emergency, degradation and shortage spend; contract spend and exit penalties are
+    // known up front (see below).
     let mut breakdown = [0.0; 6];
+    let mut used_committed = 0.0;
+    let (mut orders_placed, mut ordered) = (0.0, 0.0);
+    (damage.unmet, damage.cost, damage.short) = (0.0, 0.0, false);
+    let (mut next_review, review) = pm
+        .ordering
+        .as_ref()
+        .map_or((usize::MAX, 0), |o| (o.first, o.review));
+    // Orders: GPUs and $ per week live now, recomputed only in weeks an order arrives or ends.
+    let order_p = pm.ordering.as_ref().map_or(0, |o| o.provider);
+    let order_up = &world.up[order_p * weeks..(order_p + 1) * weeks];
+    let order_carbon = m.providers[order_p].carbon_t_per_gpu_hour * H;
+    let (mut dyn_gpus, mut dyn_cost, mut next_event) = (0.0, 0.0, usize::MAX);
+    // Sums over the path of the orders' GPUs and $ per week.
+    let (mut dyn_gpu_weeks, mut dyn_cost_total) = (0.0, 0.0);
+    let list_prices = world.list_prices;
+    let (wb, we) = (nb.max(1), ne.max(1));
+
+    // Re-sliced to `weeks` so indexing by week needs no bounds checks.
+    let committed = &mut ser.committed[..weeks];
+    let committed_carbon = &mut ser.committed_carbon[..weeks];
+    let (burst, emergency) = (&ser.burst[..weeks], &ser.emergency[..weeks]);
+    let (ser_spend, ser_used) = (&mut ser.spend[..weeks], &mut ser.used[..weeks]);
+    let ser_unmet = &mut ser.unmet[..weeks];
+    // `req` has exactly `weeks` rows; the list buffers may have more.
+    let rows = world.req[..weeks * nc]
+        .chunks_exact(nc)
+        .zip(lists.burst_avail.chunks_exact(wb))
+        .zip(lists.emergency_avail.chunks_exact(we))
+        .zip(lists.burst_price.chunks_exact(wb))
+        .zip(lists.emergency_price.chunks_exact(we));
+
+    // The loop only serves and buys; weekly tallies are written to per-week series and
+    // summed by the tight passes after it (fewer live values, so nothing spills).
+    for (w, ((((req, b_avail), e_avail), b_price), e_price)) in rows.enumerate() {
+        if w == next_review {
+            next_review += review;
+            if let Some(o) = place_order(m, pm, world, orders, w) {
+                orders_placed += 1.0;
+                ordered += o.gpus;
+                next_event = next_event.min(o.arrive);
+            }
+        }
+        if w == next_event {
+            (dyn_gpus, dyn_cost, next_event) = live_orders(orders, w);
+        }
+        let up = order_up[w];
+        committed[w] += dyn_gpus * up;
+        committed_carbon[w] += dyn_gpus * up * order_carbon;
+        dyn_gpu_weeks += dyn_gpus;
+        dyn_cost_total += dyn_cost;
+        let caps = [committed[w], burst[w], emergency[w]];
+        let damage_week = m.damage_weeks.contains(&w);
+        if damage_week {
+            // The check starts from the same deferred work as the real week.
+            damage.backlog.copy_from_slice(backlog);
+        }
+        let a = allocate::<true>(m, req, caps, backlog, class);
+        let spend_b = buy::<true>(
+            a.used[1],
+            (&pm.burst_order, list_prices),
+            b_avail,
+            b_price,
+            sort_buf,
+            burst_bought,
+        );
+        let spend_e = buy::<true>(
+            a.used[2],
+            (&pm.emergency_order, list_prices),
+            e_avail,
+            e_price,
+            sort_buf,
+            emergency_bought,
+        );
+        let spend = spend_b + spend_e + a.penalty_degraded + a.penalty;
+        if damage_week {
+            let rows = (req, b_avail, e_avail, b_price, e_price);
+            concentration_check(m, pm, world, w, caps, dyn_gpus, rows, (&a, spend), damage);
+        }
+        breakdown[1] += spend_b;
+        breakdown[2] += spend_e;
+        breakdown[4] += a.penalty_degraded;
+        breakdown[5] += a.penalty;
+        used_committed += a.used[0];
+        ser_spend[w] = dyn_cost + spend;
+        ser_used[w] = a.used[0];
+        ser_unmet[w] = a.unmet;
+    }
+
+    // Weekly tallies.
+    let mut emissions = 0.0;
+    for (w, (&fixed, &spend)) in pm.fixed_cost_week.iter().zip(ser_spend.iter()).enumerate() {
+        let week_cost = fixed + spend;
+        agg.weekly_cost.add(w, week_cost);
+        agg.weekly_cost_sum[w] += week_cost;
+    }
+    for ((&used, &committed), &carbon) in ser_used
+        .iter()
+        .zip(committed.iter())
+        .zip(committed_carbon.iter())
+    {
+        if committed > 0.0 {
+            emissions += used / committed * carbon;
+        }
+    }
     let mut unmet = 0.0;
     let mut short_weeks = 0u32;
     let (mut run, mut longest) = (0u32, 0u32);
-    let (mut used_committed, mut emissions) = (0.0, 0.0);
-    let (mut orders, mut ordered) = (0.0, 0.0);
-    let (mut damage_unmet, mut damage_cost, mut damage_short) = (0.0, 0.0, false);
-
-    let damage_p = pm.largest_provider;
-    let damage_start = m.outage_week as f64;
-    let damage_end = damage_start + m.outage_hours / H;
-    let mut req = vec![0.0; m.classes.len()];
-
-    for w in 0..weeks {
-        let review = pm
-            .ordering
-            .as_ref()
-            .is_some_and(|o| w >= o.first && (w - o.first) % o.review == 0);
-        if let Some(q) = review.then(|| place_order(m, pm, world, s, w)).flatten() {
-            orders += 1.0;
-            ordered += q;
-        }
-        for (c, r) in req.iter_mut().enumerate() {
-            *r = world.req[c * weeks + w];
-        }
-        let (committed, burst, emergency) = (s.committed[w], s.burst[w], s.emergency[w]);
-        let damage_week = (w as f64) < damage_end && (w as f64 + 1.0) > damage_start;
-        if damage_week {
-            // The check starts from the same deferred work as the real week.
-            s.damage_backlog.copy_from_slice(&s.backlog);
-        }
-        let a = allocate::<true>(
-            m,
-            &req,
-            [committed, burst, emergency],
-            &mut s.backlog,
-            &mut s.class,
+    for (&u, count) in ser_unmet.iter().zip(agg.weekly_short.iter_mut()) {
+        let short = u > EPS;
+        *count += u32::from(short);
+        short_weeks += u32::from(short);
+        run = if short { run + 1 } else { 0 };
+        longest = longest.max(run);
+        unmet += u;
+    }
+    // Capacity series are final once the loop is done (orders only add to later weeks).
+    for (tier, series) in [&*committed, burst, emergency].into_iter().enumerate() {
+        add(
+            &mut agg.weekly_capacity[tier * weeks..(tier + 1) * weeks],
+            series,
         );
-        let spend = if a.used[1] > 0.0 || a.used[2] > 0.0 {
-            let avail = (&s.burst_avail[..], &s.emergency_avail[..]);
-            buy(
-                m,
-                pm,
-                world,
-                w,
-                a.used,
-                avail,
-                (weeks, w),
-                &mut s.order,
-                Some(&mut s.providers),
-            )
-        } else {
-            Spend::default()
-        };
-
-        if damage_week {
-            // Concentration check: the same week with the largest provider (partly) down.
-            let overlap = damage_end.min(w as f64 + 1.0) - damage_start.max(w as f64);
-            let up = world.up[damage_p * weeks + w];
-            let lost = (overlap / up.max(1e-12)).clamp(0.0, 1.0);
-            let mut gpus = pm.committed[damage_p * weeks + w];
-            if Some(damage_p) == order_provider {
-                gpus += s.dyn_gpus[w];
-            }
-            let mut caps = [committed - gpus * up * lost, burst, emergency];
-            for (tier, list, avail, out) in [
-                (1, &pm.burst, &s.burst_avail, &mut s.damage_burst),
-                (
-                    2,
-                    &pm.emergency,
-                    &s.emergency_avail,
-                    &mut s.damage_emergency,
-                ),
-            ] {
-                for (k, src) in list.iter().enumerate() {
-                    let a = avail[k * weeks + w];
-                    out[k] = if src.provider == damage_p {
-                        a * (1.0 - lost)
-                    } else {
-                        a
-                    };
-                    caps[tier] -= a - out[k];
-                }
-            }
-            let d = allocate::<false>(m, &req, caps, &mut s.damage_backlog, &mut []);
-            let avail = (&s.damage_burst[..], &s.damage_emergency[..]);
-            let d_spend = buy(m, pm, world, w, d.used, avail, (1, 0), &mut s.order, None);
-            damage_unmet += (d.unmet - a.unmet).max(0.0) * H;
-            damage_cost += (d_spend.burst + d_spend.emergency + d.penalty_degraded + d.penalty)
-                - (spend.burst + spend.emergency + a.penalty_degraded + a.penalty);
-            damage_short |= d.unmet > EPS;
-        }
-
-        let committed_cost = pm.committed_cost_week[w]
-            + if order_provider.is_some() {
-                s.dyn_cost[w]
-            } else {
-                0.0
-            };
-        let exit = pm.exit_penalty_week[w];
-        let week_cost =
-            committed_cost + exit + spend.burst + spend.emergency + a.penalty_degraded + a.penalty;
-        breakdown[0] += committed_cost;
-        breakdown[1] += spend.burst;
-        breakdown[2] += spend.emergency;
-        breakdown[3] += exit;
-        breakdown[4] += a.penalty_degraded;
-        breakdown[5] += a.penalty;
-        agg.weekly_cost.add(w, week_cost);
-        agg.weekly_cost_sum[w] += week_cost;
-        let cap = &mut agg.weekly_capacity[w * 3..w * 3 + 3];
-        cap[0] += committed;
-        cap[1] += burst;
-        cap[2] += emergency;
-
-        used_committed += a.used[0];
-        if committed > 0.0 {
-            emissions += a.used[0] / committed * s.committed_carbon[w];
-        }
-        emissions += spend.carbon;
-
-        if a.unmet > EPS {
-            short_weeks += 1;
-            run += 1;
-            longest = longest.max(run);
-            agg.weekly_short[w] += 1;
-        } else {
-            run = 0;
-        }
-        unmet += a.unmet;
     }
     // Deferrable work still waiting at the horizon is the shortfall that counts.
-    let backlog = &s.backlog;
     let mut served = 0.0;
     let mut degraded = 0.0;
-    for (c, (cp, ca)) in s.class.iter().zip(agg.classes.iter_mut()).enumerate() {
+    for (c, (cp, ca)) in class.iter().zip(agg.classes.iter_mut()).enumerate() {
         let (mut short, mut lost) = (cp.short, cp.unmet);
         if m.classes[c].deferrable {
             short = backlog[c] > EPS;
@@ -356,13 +400,35 @@ fn simulate_portfolio(
         ca.degraded += cp.degraded * H;
         ca.served += class_served;
     }
-    let mut paid_committed: f64 = pm.static_hours.iter().sum();
-    if let Some(p) = order_provider {
-        let hours: f64 = s.dyn_gpus.iter().sum::<f64>() * H;
-        paid_committed += hours;
-        s.providers[p][0] += hours;
-        s.providers[p][3] += s.dyn_cost.iter().sum::<f64>();
+    // Per-provider bookings: contracts, orders, then what was bought from each list entry.
+    for (acc, (&hours, &spend)) in agg
+        .providers
+        .iter_mut()
+        .zip(pm.static_hours.iter().zip(&pm.static_spend))
+    {
+        acc[0] += hours;
+        acc[3] += spend;
     }
+    let mut paid_committed: f64 = pm.static_hours.iter().sum();
+    if let Some(p) = pm.ordering.as_ref().map(|o| o.provider) {
+        let hours = dyn_gpu_weeks * H;
+        paid_committed += hours;
+        agg.providers[p][0] += hours;
+        agg.providers[p][3] += dyn_cost_total;
+    }
+    for (tier, list, bought) in [
+        (1, &pm.burst, &*burst_bought),
+        (2, &pm.emergency, &*emergency_bought),
+    ] {
+        for (src, &[gpus, dollars]) in list.iter().zip(bought.iter()) {
+            emissions += gpus * src.carbon;
+            let acc = &mut agg.providers[src.provider];
+            acc[tier] += gpus * H;
+            acc[3 + tier] += dollars;
+        }
+    }
+    breakdown[0] = pm.committed_cost_total + dyn_cost_total;
+    breakdown[3] = pm.exit_penalty_total;
     let used_committed = used_committed * H;
     let cost: f64 = breakdown.iter().sum();
     let unmet_hours = unmet * H;
@@ -384,16 +450,117 @@ fn simulate_portfolio(
     for (a, b) in agg.breakdown.iter_mut().zip(breakdown) {
         *a += b;
     }
-    for (a, b) in agg.providers.iter_mut().zip(&s.providers) {
-        for k in 0..6 {
-            a[k] += b[k];
+    agg.damage_unmet.add(damage.unmet);
+    agg.damage_cost += damage.cost;
+    agg.damage_short += u32::from(damage.short);
+    agg.orders += orders_placed;
+    agg.ordered_gpus += ordered;
+}
+
+/// GPUs and $ per week of the orders live in week `w`, and the next week that changes.
+fn live_orders(orders: &[Order], w: usize) -> (f64, f64, usize) {
+    let (mut gpus, mut cost, mut next) = (0.0, 0.0, usize::MAX);
+    for o in orders {
+        if o.arrive <= w && w < o.end {
+            gpus += o.gpus;
+            cost += o.cost;
+            next = next.min(o.end);
+        } else if o.arrive > w {
+            next = next.min(o.arrive);
         }
     }
-    agg.damage_unmet.add(damage_unmet);
-    agg.damage_cost += damage_cost;
-    agg.damage_short += u32::from(damage_short);
-    agg.orders += orders;
-    agg.ordered_gpus += ordered;
+    (gpus, cost, next)
+}
+
+/// The concentration check's tallies on one path.
+#[derive(Default)]
+struct Damage {
+    /// Extra unmet GPU-hours and $ with the largest provider down.
+    unmet: f64,
+    cost: f64,
+    /// Short in some checked week.
+    short: bool,
+    /// Deferred work carried into the checked week, and one week's lists with the provider down.
+    backlog: Vec<f64>,
+    burst: Vec<f64>,
+    emergency: Vec<f64>,
+    order: Vec<usize>,
+}
+
+/// This week's rows: demand per class; available GPUs and prices of burst and emergency entries.
+type Rows<'a> = (&'a [f64], &'a [f64], &'a [f64], &'a [f64], &'a [f64]);
+
+/// Concentration check for week `w`: serve and buy the same week again with the largest
+/// provider (partly) down, starting from the backlog saved in `out`; `real` is the real week's
+/// allocation and variable spend. Rare (the outage weeks only), so kept out of the weekly loop.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn concentration_check(
+    m: &Model,
+    pm: &PortfolioModel,
+    world: &World,
+    w: usize,
+    [committed, burst, emergency]: [f64; 3],
+    dyn_gpus: f64,
+    (req, b_avail, e_avail, b_price, e_price): Rows,
+    (real, real_spend): (&Week, f64),
+    out: &mut Damage,
+) {
+    let weeks = m.weeks;
+    let damage_p = pm.largest_provider;
+    let damage_start = m.outage_week as f64;
+    let damage_end = damage_start + m.outage_hours / H;
+    let overlap = damage_end.min(w as f64 + 1.0) - damage_start.max(w as f64);
+    let up = world.up[damage_p * weeks + w];
+    let lost = (overlap / up.max(1e-12)).clamp(0.0, 1.0);
+    let mut gpus = pm.committed[damage_p * weeks + w];
+    if pm.ordering.as_ref().map(|o| o.provider) == Some(damage_p) {
+        gpus += dyn_gpus;
+    }
+    let mut caps = [committed - gpus * up * lost, burst, emergency];
+    for (tier, list, avail, down) in [
+        (1, &pm.burst, b_avail, &mut out.burst),
+        (2, &pm.emergency, e_avail, &mut out.emergency),
+    ] {
+        down.clear();
+        for (src, &a) in list.iter().zip(avail) {
+            let d = if src.provider == damage_p {
+                a * (1.0 - lost)
+            } else {
+                a
+            };
+            caps[tier] -= a - d;
+            down.push(d);
+        }
+    }
+    let d = allocate::<false>(m, req, caps, &mut out.backlog, &mut []);
+    let buf = &mut out.order;
+    let d_b = buy::<false>(
+        d.used[1],
+        (&pm.burst_order, world.list_prices),
+        &out.burst,
+        b_price,
+        buf,
+        &mut [],
+    );
+    let d_e = buy::<false>(
+        d.used[2],
+        (&pm.emergency_order, world.list_prices),
+        &out.emergency,
+        e_price,
+        buf,
+        &mut [],
+    );
+    out.unmet += (d.unmet - real.unmet).max(0.0) * H;
+    out.cost += (d_b + d_e + d.penalty_degraded + d.penalty) - real_spend;
+    out.short |= d.unmet > EPS;
+}
+
+fn add(a: &mut [f64], b: &[f64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
 }
 
 /// Serve every workload, in priority order, from the GPUs available in each tier. `backlog`
@@ -461,110 +628,91 @@ fn allocate<const RECORD: bool>(
     week
 }
 
-/// Buy the burst and emergency GPUs used this week, cheapest provider first. `avail` holds the
-/// GPUs available to list entry `k` at `k * stride + offset` (the path's entry x week series, or
-/// one week's values). With `providers`, also books hours and spend per provider.
-#[allow(clippy::too_many_arguments)]
-fn buy(
-    m: &Model,
-    pm: &PortfolioModel,
-    world: &World,
-    w: usize,
-    used: [f64; 3],
-    avail: (&[f64], &[f64]),
-    (stride, offset): (usize, usize),
-    order: &mut Vec<usize>,
-    mut providers: Option<&mut Vec<[f64; 6]>>,
-) -> Spend {
-    let weeks = m.weeks;
-    let mut spend = Spend::default();
-    let tiers = [
-        (1usize, &pm.burst, &pm.burst_order, avail.0, used[1]),
-        (2, &pm.emergency, &pm.emergency_order, avail.1, used[2]),
-    ];
-    for (tier, list, list_order, avail, mut need) in tiers {
-        if need <= 0.0 {
+/// Buy `need` GPUs of one tier this week, cheapest entry first; returns the $ spent.
+///
+/// `avail` and `price` hold this week's GPUs and $ per GPU-week of every list entry. `order` is
+/// the list-price order and `fixed` says whether list prices apply; when prices moved on the path
+/// the order is re-sorted (stably, so ties keep the list-price order) into `buf`. With `RECORD`,
+/// GPUs and $ are tallied per entry into `bought`.
+#[inline(always)]
+fn buy<const RECORD: bool>(
+    mut need: f64,
+    (order, fixed): (&[usize], bool),
+    avail: &[f64],
+    price: &[f64],
+    buf: &mut Vec<usize>,
+    bought: &mut [[f64; 2]],
+) -> f64 {
+    if need <= 0.0 {
+        return 0.0;
+    }
+    let pair: [usize; 2];
+    let sorted: &[usize] = if fixed || order.len() < 2 {
+        order
+    } else if let &[a, b] = order {
+        // The common re-sort: two entries.
+        pair = if price[a] > price[b] { [b, a] } else { [a, b] };
+        &pair
+    } else {
+        // A handful of entries, nearly in order: insertion sort.
+        buf.clear();
+        buf.extend_from_slice(order);
+        for i in 1..buf.len() {
+            let mut j = i;
+            while j > 0 && price[buf[j - 1]] > price[buf[j]] {
+                buf.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        buf
+    };
+    let mut dollars = 0.0;
+    for &k in sorted {
+        let a = avail[k];
+        let gpus = if need < a { need } else { a };
+        if gpus <= 0.0 {
             continue;
         }
-        let price = |k: usize| {
-            let src = &list[k];
-            if world.list_prices {
-                src.price
-            } else {
-                src.price * world.price[src.provider * weeks + w]
-            }
-        };
-        let sorted: &[usize] = if world.list_prices {
-            list_order
-        } else {
-            // Prices moved on this path: re-sort (a handful of providers, nearly in order).
-            order.clear();
-            order.extend_from_slice(list_order);
-            for i in 1..order.len() {
-                let mut j = i;
-                while j > 0 && price(order[j - 1]) > price(order[j]) {
-                    order.swap(j - 1, j);
-                    j -= 1;
-                }
-            }
-            order
-        };
-        for &k in sorted {
-            let a = avail[k * stride + offset];
-            let gpus = if need < a { need } else { a };
-            if gpus <= 0.0 {
-                continue;
-            }
-            need -= gpus;
-            let dollars = gpus * price(k);
-            if tier == 1 {
-                spend.burst += dollars;
-            } else {
-                spend.emergency += dollars;
-            }
-            let src = &list[k];
-            spend.carbon += gpus * src.carbon;
-            if let Some(acc) = providers.as_deref_mut() {
-                acc[src.provider][tier] += gpus * H;
-                acc[src.provider][3 + tier] += dollars;
-            }
-            if need <= 0.0 {
-                break;
-            }
+        need -= gpus;
+        let d = gpus * price[k];
+        dollars += d;
+        if RECORD {
+            let b = &mut bought[k];
+            b[0] += gpus;
+            b[1] += d;
+        }
+        if need <= 0.0 {
+            break;
         }
     }
-    spend
+    dollars
 }
 
 /// Review the committed position and order from the policy's provider if the forecast needs it.
+#[inline(never)]
 fn place_order(
     m: &Model,
     pm: &PortfolioModel,
     world: &World,
-    s: &mut Scratch,
+    orders: &mut Vec<Order>,
     w: usize,
-) -> Option<f64> {
+) -> Option<Order> {
     let o = pm.ordering.as_ref()?;
     let weeks = m.weeks;
-    let h = o.lookahead;
-    let target_week = (w + h).min(weeks - 1);
-    let years = h as f64 / 52.0;
+    let target_week = (w + o.lookahead).min(weeks - 1);
+    let nc = m.classes.len();
+    let req = &world.req[w * nc..(w + 1) * nc];
     let mut forecast = 0.0;
-    for (c, cm) in m.classes.iter().enumerate() {
-        if cm.deferrable || !cm.tiers[0] {
-            continue;
-        }
-        let sd = libm::sqrt((cm.log_growth_sd * years).powi(2) + cm.volatility * cm.volatility);
+    for &(c, growth) in &o.growth {
+        let cm = &m.classes[c];
         let season = cm.season[target_week] / cm.season[w];
-        forecast +=
-            world.req[c * weeks + w] * season * libm::exp(cm.log_growth_mean * years + o.z * sd);
+        forecast += req[c] * season * growth;
     }
     let need = o.cover * forecast;
-    let on_order: f64 = s
-        .orders
+    let on_order: f64 = orders
         .iter()
-        .filter(|(end, _)| *end > target_week)
-        .map(|(_, g)| g)
+        .filter(|o| o.term_end > target_week)
+        .map(|o| o.gpus)
         .sum();
     let gap = need - pm.committed_total[target_week] - on_order;
     if gap <= 0.0 || gap < o.min.max(EPS) {
@@ -578,23 +726,15 @@ fn place_order(
         .quantile(keyed_open01(world.order_key, p as u32, w as u32))
         .max(0.0);
     let arrive = (w + libm::ceil(lead) as usize).min(weeks);
-    let end = (arrive + o.term).min(weeks);
     // The price is locked at signing: a shock after this week does not reach this contract.
     let price = pr.reserved_price * world.price[p * weeks + w];
-    let carbon = pr.carbon_t_per_gpu_hour * H;
-    let up = &world.up[p * weeks + arrive..p * weeks + end];
-    let series = s.dyn_gpus[arrive..end]
-        .iter_mut()
-        .zip(&mut s.dyn_cost[arrive..end]);
-    let avail = s.committed[arrive..end]
-        .iter_mut()
-        .zip(&mut s.committed_carbon[arrive..end]);
-    for (((g, cost), (c, cc)), u) in series.zip(avail).zip(up) {
-        *g += qty;
-        *cost += qty * H * price;
-        *c += qty * u;
-        *cc += qty * u * carbon;
-    }
-    s.orders.push((arrive + o.term, qty));
-    Some(qty)
+    let order = Order {
+        arrive,
+        end: (arrive + o.term).min(weeks),
+        term_end: arrive + o.term,
+        gpus: qty,
+        cost: qty * H * price,
+    };
+    orders.push(order);
+    Some(order)
 }

@@ -4,15 +4,17 @@
 //! random numbers): a difference between portfolios on a path is never sampling noise. The draw
 //! order below is part of the engine's definition; changing it changes every golden report.
 //!
-//! Arrays are stored series by series (`[class * weeks + week]`, `[provider * weeks + week]`) so
-//! the per-week loops over one series are contiguous and vectorise.
+//! Provider arrays are stored series by series (`[provider * weeks + week]`) so the per-week
+//! loops over one series are contiguous and vectorise; demand is week-major
+//! (`[week * classes + class]`) because every consumer reads all classes of one week.
 
 use crate::compile::{EventProcess, Model, add_outage};
 use crate::rng::PathRng;
 
 /// Buffers for one path, reused across paths to keep allocation out of the loop.
 pub(crate) struct World {
-    /// Peak GPUs required, class x week.
+    /// Peak GPUs required, week x class (week-major: the portfolio loop reads one week's classes
+    /// together, and the demand histogram sums them).
     pub req: Vec<f64>,
     /// Peak GPUs required over the horizon, per class.
     pub req_total: Vec<f64>,
@@ -31,6 +33,9 @@ pub(crate) struct World {
     down: Vec<f64>,
     quota: Vec<f64>,
     group_u: Vec<u32>,
+    /// One class's weekly demand before the transpose into `req`, and its log-noise.
+    series: Vec<f64>,
+    noise: Vec<f64>,
 }
 
 impl World {
@@ -48,6 +53,8 @@ impl World {
             down: vec![0.0; p * w],
             quota: vec![1.0; p * w],
             group_u: vec![0; m.groups.len() * w],
+            series: vec![0.0; w],
+            noise: vec![0.0; w],
         }
     }
 
@@ -59,6 +66,7 @@ impl World {
 
     fn draw_demand(&mut self, m: &Model, rng: &mut PathRng) {
         let weeks = m.weeks;
+        let nc = m.classes.len();
         for (c, cm) in m.classes.iter().enumerate() {
             let g = cm.growth.quantile(rng.open01()).max(-0.99);
             let weekly_growth = libm::pow(1.0 + g, 1.0 / 52.0);
@@ -76,36 +84,45 @@ impl World {
                 }
             };
             let mut next_jump = gap(rng);
-            let mut trend = cm.base;
-            let mut noise = 0.0;
+            // Pass 1, sequential (it draws): trend x jump level, and the AR(1) log-noise.
+            let level = &mut self.series[..weeks];
+            let noise = &mut self.noise[..weeks];
+            let mut trend = cm.base * cm.peak_factor;
             let mut jump = 0.0;
-            let req = &mut self.req[c * weeks..(c + 1) * weeks];
-            let stress = &m.stress.demand[c * weeks..(c + 1) * weeks];
-            let mut total = 0.0;
-            for w in 0..weeks {
+            for (w, l) in level.iter_mut().enumerate() {
                 if w > 0 {
                     trend *= weekly_growth;
-                    if cm.volatility > 0.0 {
-                        noise = cm.persistence * noise + cm.innovation * rng.gauss();
-                    }
                 }
                 jump *= cm.jump_decay;
                 while next_jump == w {
                     jump += cm.jump_size.quantile(rng.open01());
                     next_jump = w.saturating_add(1).saturating_add(gap(rng));
                 }
-                let noise_factor = if cm.volatility > 0.0 {
-                    crate::dist::exp(noise)
-                } else {
-                    1.0
-                };
-                let d = trend
-                    * cm.season[w]
-                    * noise_factor
-                    * (1.0 + jump).max(0.0)
-                    * stress[w]
-                    * cm.peak_factor;
-                req[w] = d;
+                let j: f64 = 1.0 + jump;
+                *l = trend * if j > 0.0 { j } else { 0.0 };
+            }
+            if cm.volatility > 0.0 {
+                let mut x = 0.0;
+                noise[0] = 0.0;
+                for n in &mut noise[1..] {
+                    x = cm.persistence * x + cm.innovation * rng.gauss();
+                    *n = x;
+                }
+                // Pass 2, no draws: branch-free, so it vectorises.
+                for (l, &n) in level.iter_mut().zip(noise.iter()) {
+                    *l *= crate::dist::exp(n);
+                }
+            }
+            let stress = &m.stress.demand[c * weeks..(c + 1) * weeks];
+            let mut total = 0.0;
+            for (((l, &s), &st), row) in level
+                .iter()
+                .zip(&cm.season)
+                .zip(stress)
+                .zip(self.req.chunks_exact_mut(nc))
+            {
+                let d = l * s * st;
+                row[c] = d;
                 total += d;
             }
             self.req_total[c] = total;
@@ -183,35 +200,66 @@ impl World {
         self.list_prices = !st.active || st.price.iter().all(|&x| x == 0.0);
         for (p, pm) in m.providers.iter().enumerate() {
             let range = p * weeks..(p + 1) * weeks;
-            let group = pm.group.filter(|_| pm.rho > 0.0);
-            let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
-            let fill = &pm.fill;
-            let (up, price) = (&mut self.up[range.clone()], &mut self.price[range.clone()]);
-            let (down, quota) = (&self.down[range.clone()], &mut self.quota[range.clone()]);
-            let (bf, ef) = (
-                &mut self.burst_factor[range.clone()],
-                &mut self.emergency_factor[range.clone()],
-            );
-            for w in 0..weeks {
-                let bits = rng.next_u64();
-                let own = bits as u32;
-                let u32_draw = match group {
-                    Some(gi) if (bits >> 32) < rho_bits => self.group_u[gi * weeks + w],
-                    _ => own,
-                };
-                let u = (f64::from(u32_draw) + 0.5) * (1.0 / 4_294_967_296.0);
-                let f = fill.quantile(u).clamp(0.0, 1.0);
-                let mut d = down[w];
-                if st.active {
-                    let i = p * weeks + w;
-                    d = (d + st.down[i]).min(1.0);
-                    quota[w] = quota[w].min(st.quota[i]);
-                    price[w] += st.price[i];
+            let bf = &mut self.burst_factor[range.clone()];
+            // Pass 1, sequential (it draws): the fill rate, into `bf`.
+            match pm.group.filter(|_| pm.rho > 0.0) {
+                Some(gi) => {
+                    let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
+                    let group_u = &self.group_u[gi * weeks..(gi + 1) * weeks];
+                    for (b, &gu) in bf.iter_mut().zip(group_u) {
+                        let bits = rng.next_u64();
+                        let u = if (bits >> 32) < rho_bits {
+                            gu
+                        } else {
+                            bits as u32
+                        };
+                        *b = pm.fill.lookup(u);
+                    }
                 }
-                price[w] = price[w].max(0.1);
-                up[w] = 1.0 - d;
-                ef[w] = quota[w] * up[w];
-                bf[w] = f * ef[w];
+                None => {
+                    for b in bf.iter_mut() {
+                        *b = pm.fill.lookup(rng.next_u64() as u32);
+                    }
+                }
+            }
+            // Pass 2, no draws: stress, availability and the two factors.
+            let (up, price) = (&mut self.up[range.clone()], &mut self.price[range.clone()]);
+            let (down, quota) = (
+                &mut self.down[range.clone()],
+                &mut self.quota[range.clone()],
+            );
+            let ef = &mut self.emergency_factor[range.clone()];
+            if st.active {
+                let (sd, sq, sp) = (
+                    &st.down[range.clone()],
+                    &st.quota[range.clone()],
+                    &st.price[range],
+                );
+                for (((((d, q), x), &a), &b), &c) in down
+                    .iter_mut()
+                    .zip(quota.iter_mut())
+                    .zip(price.iter_mut())
+                    .zip(sd)
+                    .zip(sq)
+                    .zip(sp)
+                {
+                    *d = (*d + a).min(1.0);
+                    *q = q.min(b);
+                    *x += c;
+                }
+            }
+            for (((((u, x), &d), &q), e), b) in up
+                .iter_mut()
+                .zip(price.iter_mut())
+                .zip(down.iter())
+                .zip(quota.iter())
+                .zip(ef.iter_mut())
+                .zip(bf.iter_mut())
+            {
+                *x = if *x < 0.1 { 0.1 } else { *x };
+                *u = 1.0 - d;
+                *e = q * *u;
+                *b *= *e;
             }
             if pm.price_shocks.is_some() {
                 self.list_prices &= price.iter().all(|&x| x == 1.0);
