@@ -5,6 +5,8 @@
 const tag = document.querySelector('script[data-headroom-init]');
 const js = new URL(tag.dataset.js, document.baseURI);
 const wasmUrl = new URL(tag.dataset.wasm, document.baseURI);
-const { default: init } = await import(js.href);
-const wasm = await init({ module_or_path: wasmUrl });
+const bindings = await import(js.href);
+const wasm = await bindings.default({ module_or_path: wasmUrl });
+// As Trunk's own bootstrap does (import_bindings defaults to true).
+window.wasmBindings = bindings;
 dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm } }));

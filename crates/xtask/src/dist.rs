@@ -18,14 +18,15 @@ use crate::steps::run;
 pub const CSP: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'";
 
-/// The `<meta>` form. `img-src data:` adds only the inline empty favicon (`href="data:,"`);
+/// The `<meta>` form: [`CSP`] plus directives `default-src` does not cover.
 /// `frame-ancestors` cannot be set from a meta tag (a host header must do that).
-pub const META_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'none'";
+pub const META_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; form-action 'none'";
 
 /// Files the distribution must contain, besides Trunk's hashed UI bundle.
 const REQUIRED: &[&str] = &[
     "index.html",
     "init.js",
+    "favicon.svg",
     "worker.js",
     "wasm.js",
     "wasm_bg.wasm",
@@ -166,7 +167,7 @@ mod tests {
         assert!(check_html(r#"<script type="module" src="./init.js"></script>"#).is_ok());
         assert!(check_html(r#"<link rel="preload" href="/app.wasm">"#).is_err());
         assert!(check_html(r#"<img src="https://cdn.example/x.png">"#).is_err());
-        assert!(check_html(r#"<link rel="icon" href="data:,">"#).is_ok());
+        assert!(check_html(r#"<link rel="icon" href="favicon.svg">"#).is_ok());
     }
 
     #[test]

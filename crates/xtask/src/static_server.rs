@@ -151,4 +151,34 @@ mod tests {
         assert_eq!(resolve(dir, "/a/./b"), Some(PathBuf::from("/srv/a/b")));
         assert_eq!(resolve(dir, "/x.js?v=1"), Some(PathBuf::from("/srv/x.js")));
     }
+
+    fn get(server: &Server, path: &str) -> String {
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut response = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+        response
+    }
+
+    #[test]
+    fn serves_under_a_prefix_with_extra_headers() {
+        let dir = std::env::temp_dir().join(format!("xtask-static-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "hello").unwrap();
+        let server = start_with(
+            &dir,
+            "/wiki/a/",
+            &[("Content-Security-Policy", "default-src 'self'")],
+        )
+        .unwrap();
+        let ok = get(&server, "/wiki/a/");
+        assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+        assert!(ok.contains("\r\nContent-Security-Policy: default-src 'self'\r\n"));
+        assert!(ok.ends_with("hello"));
+        assert!(get(&server, "/wiki/a/index.html").starts_with("HTTP/1.1 200"));
+        assert!(get(&server, "/index.html").starts_with("HTTP/1.1 404"));
+        assert!(get(&server, "/wiki/ab/index.html").starts_with("HTTP/1.1 404"));
+        server.stop();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
