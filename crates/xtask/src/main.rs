@@ -3,6 +3,7 @@
 //! `serve` and `test` share one idempotent setup step ([`setup::ensure_toolchain`]) so a
 //! fresh machine needs nothing beyond rustup, cargo, node and npm.
 
+mod dist;
 mod setup;
 mod static_server;
 mod steps;
@@ -25,16 +26,26 @@ enum Command {
     Serve,
     /// Format check, clippy (native and wasm32), unit tests, release build, browser tests.
     Test,
+    /// Build the self-contained static folder (app, JavaScript API, example, scenarios) for
+    /// any static host or wiki: relative URLs, no inline scripts, a CSP meta tag.
+    Dist {
+        /// Where to put it (default: dist/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Run the engine benchmark through the CLI (skipped if crates/cli does not exist).
     Bench,
 }
 
 fn main() -> Result<()> {
     let root = workspace_root();
+    // Paths given on the command line are relative to where xtask was started.
+    let cwd = std::env::current_dir()?;
     std::env::set_current_dir(&root)?;
     match Cli::parse().command {
         Command::Serve => steps::serve(&root),
         Command::Test => steps::test(&root),
+        Command::Dist { out } => steps::dist(&root, out.map(|o| cwd.join(o)).as_deref()),
         Command::Bench => steps::bench(&root),
     }
 }

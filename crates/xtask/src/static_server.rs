@@ -32,8 +32,21 @@ impl Server {
     }
 }
 
-/// Serves `dir` on a free loopback port.
+/// Serves `dir` at the root of a free loopback port.
 pub fn start(dir: &Path) -> Result<Server> {
+    start_with(dir, "/", &[])
+}
+
+/// Serves `dir` under the URL path `prefix` (e.g. `/wiki/attachments/headroom/`, as a wiki
+/// would host an attachment folder), adding `headers` (e.g. a Content-Security-Policy) to
+/// every response. Anything outside the prefix is a 404.
+pub fn start_with(dir: &Path, prefix: &str, headers: &[(&str, &str)]) -> Result<Server> {
+    let prefix: Arc<str> = prefix.into();
+    let extra: Arc<str> = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect::<String>()
+        .into();
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     let stopping = Arc::new(AtomicBool::new(false));
@@ -46,8 +59,9 @@ pub fn start(dir: &Path) -> Result<Server> {
             }
             let Ok(stream) = stream else { continue };
             let dir = dir.clone();
+            let (prefix, extra) = (prefix.clone(), extra.clone());
             std::thread::spawn(move || {
-                let _ = handle(stream, &dir);
+                let _ = handle(stream, &dir, &prefix, &extra);
             });
         }
     });
@@ -58,7 +72,7 @@ pub fn start(dir: &Path) -> Result<Server> {
     })
 }
 
-fn handle(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
+fn handle(mut stream: TcpStream, dir: &Path, prefix: &str, extra: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
@@ -71,7 +85,10 @@ fn handle(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
     let method = parts.next().unwrap_or("");
     let target = parts.next().unwrap_or("/");
     let file = if method == "GET" || method == "HEAD" {
-        resolve(dir, target)
+        target
+            .strip_prefix(prefix.trim_end_matches('/'))
+            .filter(|rest| rest.starts_with('/'))
+            .and_then(|rest| resolve(dir, rest))
     } else {
         None
     };
@@ -80,7 +97,7 @@ fn handle(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
         None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
     let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n{extra}Connection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(header.as_bytes())?;
@@ -118,7 +135,7 @@ fn mime_type(path: &Path) -> &'static str {
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "ico" => "image/x-icon",
-        "toml" | "txt" => "text/plain; charset=utf-8",
+        "toml" | "txt" | "md" | "ts" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
@@ -133,5 +150,35 @@ mod tests {
         assert_eq!(resolve(dir, "/../etc/passwd"), None);
         assert_eq!(resolve(dir, "/a/./b"), Some(PathBuf::from("/srv/a/b")));
         assert_eq!(resolve(dir, "/x.js?v=1"), Some(PathBuf::from("/srv/x.js")));
+    }
+
+    fn get(server: &Server, path: &str) -> String {
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut response = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+        response
+    }
+
+    #[test]
+    fn serves_under_a_prefix_with_extra_headers() {
+        let dir = std::env::temp_dir().join(format!("xtask-static-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "hello").unwrap();
+        let server = start_with(
+            &dir,
+            "/wiki/a/",
+            &[("Content-Security-Policy", "default-src 'self'")],
+        )
+        .unwrap();
+        let ok = get(&server, "/wiki/a/");
+        assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+        assert!(ok.contains("\r\nContent-Security-Policy: default-src 'self'\r\n"));
+        assert!(ok.ends_with("hello"));
+        assert!(get(&server, "/wiki/a/index.html").starts_with("HTTP/1.1 200"));
+        assert!(get(&server, "/index.html").starts_with("HTTP/1.1 404"));
+        assert!(get(&server, "/wiki/ab/index.html").starts_with("HTTP/1.1 404"));
+        server.stop();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{setup, static_server};
+use crate::{dist, setup, static_server};
 
 /// Address `trunk serve` listens on (also set in Trunk.toml).
 const SERVE_ADDR: &str = "127.0.0.1:8080";
@@ -126,9 +126,14 @@ fn test_steps(root: &Path, steps: &mut Steps) -> Result<()> {
     steps.step("cargo test (native)", || {
         run(Command::new("cargo").args(["test", "--workspace"]))
     })?;
-    steps.step("trunk build --release", || {
-        run(Command::new("trunk").args(["build", "--release"]))?;
+    // The browser tests run against exactly what `cargo xtask dist` ships.
+    steps.step("trunk build --release + dist checks", || {
+        dist::build(root)?;
         report_wasm_sizes(&root.join("dist"))
+    })?;
+    // share.test.mjs compares the browser's digest with the CLI's.
+    steps.step("cli release build", || {
+        run(Command::new("cargo").args(["build", "-q", "--release", "-p", "cli"]))
     })?;
     steps.step("setup: browser", || {
         setup::ensure_chromium()?;
@@ -138,12 +143,33 @@ fn test_steps(root: &Path, steps: &mut Steps) -> Result<()> {
         let server = static_server::start(&root.join("dist"))?;
         let base_url = format!("http://{}/", server.addr());
         println!("serving dist/ on {base_url}");
+        // The same folder as a wiki would host it: under a sub-path, with a strict CSP header.
+        let wiki = static_server::start_with(
+            &root.join("dist"),
+            WIKI_PREFIX,
+            &[("Content-Security-Policy", dist::CSP)],
+        )?;
+        let wiki_url = format!("http://{}{WIKI_PREFIX}", wiki.addr());
+        println!(
+            "serving dist/ on {wiki_url} with Content-Security-Policy: {}",
+            dist::CSP
+        );
         let result = run(Command::new("node")
-            .args(["--test", "--test-reporter=spec", "app.test.mjs"])
+            .args([
+                "--test",
+                "--test-reporter=spec",
+                "--test-concurrency=1",
+                "app.test.mjs",
+                "share.test.mjs",
+            ])
             .current_dir(root.join("tests/browser"))
             .env("BASE_URL", &base_url)
+            .env("WIKI_URL", &wiki_url)
+            .env("CSP", dist::CSP)
+            .env("REPO_ROOT", root)
             .env("CHROMIUM_PATH", setup::CHROMIUM));
         server.stop();
+        wiki.stop();
         result
     })?;
     Ok(())
@@ -163,6 +189,35 @@ fn report_wasm_sizes(dist: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Sub-path the CSP test server hosts dist/ under, like a wiki's attachment folder.
+const WIKI_PREFIX: &str = "/wiki/attachments/headroom/";
+
+/// `cargo xtask dist [--out DIR]`.
+pub fn dist(root: &Path, out: Option<&Path>) -> Result<()> {
+    let mut steps = Steps::new();
+    let result = (|| {
+        steps.step("setup: build tools", || setup::ensure_toolchain(root))?;
+        steps.step("trunk build --release + dist checks", || dist::build(root))?;
+        let built = root.join("dist");
+        let target = match out {
+            Some(out) if out != built => {
+                steps.step("copy", || dist::copy_to(&built, out))?;
+                out.to_path_buf()
+            }
+            _ => built,
+        };
+        dist::summary(&target)?;
+        println!(
+            "\n{} is self-contained: copy it to any static host or wiki attachment folder \
+             and open index.html (the app) or api-example.html (the JavaScript API).",
+            target.display()
+        );
+        Ok(())
+    })();
+    steps.summary();
+    result
 }
 
 /// `cargo xtask bench`.
