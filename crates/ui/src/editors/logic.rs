@@ -45,7 +45,11 @@ pub fn display_value(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
+        // Whole floats read as whole numbers (72, not 72.0).
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => (f as i64).to_string(),
+            _ => n.to_string(),
+        },
         other => other.to_string(),
     }
 }
@@ -526,6 +530,9 @@ mod tests {
         assert_eq!(parse_number("NaN"), Parsed::Invalid);
         assert_eq!(parse_number("1.2.3"), Parsed::Invalid);
         assert_eq!(number_value(4.0), json!(4));
+        assert_eq!(display_value(&json!(72.0)), "72");
+        assert_eq!(display_value(&json!(0.25)), "0.25");
+        assert_eq!(display_value(&json!(-5)), "-5");
         assert_eq!(number_value(0.5), json!(0.5));
         assert!(text_matches("1.", Some(&json!(1))));
         assert!(text_matches("", None));
