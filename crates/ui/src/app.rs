@@ -171,6 +171,7 @@ pub fn App() -> impl IntoView {
                 <p class="digest">"digest: " <code>{digest}</code></p>
                 {move || run.with(|r| r.error.clone()).map(|e| view! { <pre class="error">{e}</pre> })}
             </section>
+            <crate::editors::StandaloneEditorPanel /> // TEMP(ui2): mount the editors here until ui1's layout mounts editors::EditorPanel
         </main>
     }
 }

@@ -4,6 +4,8 @@
 
 pub mod app;
 pub mod doc;
+pub mod editors;
+pub mod import;
 pub mod state;
 pub mod worker_bridge;
 
