@@ -3,7 +3,13 @@
 //! natively; `main.rs` only mounts [`app::App`].
 
 pub mod app;
+pub mod autosave;
+pub mod dashboard;
 pub mod doc;
+pub mod export;
+pub mod library;
+pub mod present;
+pub mod runner;
 pub mod state;
 pub mod worker_bridge;
 

@@ -27,6 +27,8 @@ enum Command {
     Test,
     /// Run the engine benchmark through the CLI (skipped if crates/cli does not exist).
     Bench,
+    /// Release build, then the browser benchmark (tests/browser/bench.mjs) against dist/.
+    BenchBrowser,
 }
 
 fn main() -> Result<()> {
@@ -36,6 +38,7 @@ fn main() -> Result<()> {
         Command::Serve => steps::serve(&root),
         Command::Test => steps::test(&root),
         Command::Bench => steps::bench(&root),
+        Command::BenchBrowser => steps::bench_browser(&root),
     }
 }
 
