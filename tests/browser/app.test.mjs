@@ -187,6 +187,8 @@ test('autosave survives a reload; an unreadable save is kept aside with a notice
   const edited = await waitDone(page, { notDigest: original });
   await page.waitForTimeout(600); // autosave is debounced
   await page.reload();
+  // The load event can come before the app's wasm has started: wait for its hooks.
+  await page.waitForFunction(() => typeof window.__headroom_doc === 'function');
   assert.equal(await page.evaluate(() => window.__headroom_doc().seed), 987654);
   await waitDone(page, { digest: edited });
 

@@ -154,7 +154,7 @@ fn ChartCard(spec: usize) -> impl IntoView {
     view! {
         <figure class="chart card" class:wide=wide data-testid=spec.testid>
             <figcaption>
-                <span class="chart-title">{spec.title}</span>
+                <span class="chart-title visually-hidden">{spec.title}</span>
                 <span class="chart-actions">
                     <button class="link" disabled=move || !has_chart() on:click=save_svg aria-label=format!("Download {} as SVG", spec.title)>"SVG"</button>
                     <button class="link" disabled=move || !has_chart() on:click=save_png aria-label=format!("Download {} as PNG", spec.title)>"PNG"</button>

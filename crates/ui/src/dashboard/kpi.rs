@@ -86,7 +86,7 @@ fn KpiCard(index: usize) -> impl IntoView {
         runner.report.with(|r| {
             let p = r.as_ref()?.portfolios.get(index)?;
             let concentration = match largest_share(p) {
-                Some((provider, share)) => format!("{} of capacity at {provider}", format::pct(share)),
+                Some((provider, share)) => format!("{provider} {}", format::pct(share)),
                 None => "no provider used".into(),
             };
             Some(view! {
@@ -105,7 +105,7 @@ fn KpiCard(index: usize) -> impl IntoView {
                 <dl class="kpi-grid">
                     <dt>"P90 cost"</dt><dd>{format::money(p.cost.p90)}</dd>
                     <dt>"CVaR 95%"</dt><dd>{format::money(p.cost.cvar95)}</dd>
-                    <dt>"Concentration"</dt><dd>{concentration}</dd>
+                    <dt>"Largest provider"</dt><dd>{concentration}</dd>
                     <dt>"HHI"</dt><dd>{format::num(p.hhi, 0)}</dd>
                     <dt>"Emissions"</dt><dd>{format!("{} tCO2e", format::num(p.emissions_tco2e, 0))}</dd>
                     <dt>"Shortage weeks"</dt><dd>{format::num(p.shortage_weeks.mean, 1)}</dd>
