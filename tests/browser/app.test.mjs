@@ -179,6 +179,28 @@ test('an edit re-runs; an invalid edit keeps the last result, marked stale', asy
   await context.close();
 });
 
+test('progressive estimates arrive before the end, and Cancel stops the run', async () => {
+  const { page, context, problems } = await openPage();
+  await page.goto(BASE_URL);
+  await waitDone(page);
+  await page.selectOption('[data-testid=library]', 'bench.toml');
+  // A first estimate is on screen while the run is still going.
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid=results]');
+    return el.getAttribute('data-state') === 'running' && Number(el.getAttribute('data-paths')) > 0
+      && document.querySelector('.scenario-name').textContent.includes('Benchmark');
+  }, null, { timeout: RUN_TIMEOUT, polling: 10 });
+  await page.locator('[data-testid=cancel]').click();
+  await page.locator('[data-testid=results][data-state=cancelled]').waitFor();
+  const paths = Number(await results(page).getAttribute('data-paths'));
+  assert.ok(paths > 0 && paths < 10_000, `cancelled at ${paths} paths`);
+  await page.waitForTimeout(300);
+  assert.equal(Number(await results(page).getAttribute('data-paths')), paths, 'a cancelled run kept going');
+  assert.equal(await page.locator('[data-testid=kpi-0] [data-kpi=cost]').count(), 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('autosave survives a reload; an unreadable save is kept aside with a notice', async () => {
   const { page, context, problems } = await openPage();
   await page.goto(BASE_URL);
