@@ -1,21 +1,45 @@
-// End-to-end test of the built app: loads it in headless Chromium (via playwright-core
-// and the system browser, so nothing is downloaded), waits for the engine worker to
-// finish the sample run and checks the result. BASE_URL points at a server for dist/.
+// End-to-end tests of the built app in headless Chromium (via playwright-core and the system
+// browser, so nothing is downloaded). BASE_URL points at a server for dist/.
+//
+// Digests: every library scenario must give, in the browser, the same digest as the native
+// CLI (`headroom run FILE --format json`). The CLI digests are computed here (release build,
+// ~0.1-3 s per file), or read from DIGESTS_JSON (a {"file.toml": "digest"} map) when set.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080/';
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'out');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const OUT_DIR = join(HERE, 'out');
+const RUN_TIMEOUT = 120_000;
 
 let browser;
+let cliDigests;
+
+function computeCliDigests() {
+  if (process.env.DIGESTS_JSON) return JSON.parse(readFileSync(process.env.DIGESTS_JSON, 'utf8'));
+  const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.toml')).sort();
+  const out = {};
+  for (const file of files) {
+    const json = execFileSync(
+      'cargo',
+      ['run', '-q', '--release', '-p', 'cli', '--', 'run', join('scenarios', file), '--format', 'json'],
+      { cwd: ROOT, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+    );
+    out[file] = JSON.parse(json).digest;
+  }
+  return out;
+}
 
 before(async () => {
+  cliDigests = computeCliDigests();
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -35,11 +59,12 @@ after(async () => {
   await browser?.close();
 });
 
-test('the sample scenario runs in the worker and shows a digest', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+/** A page that records console errors, page errors, failed and off-origin requests. */
+async function openPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, ...options });
+  const page = await context.newPage();
   const problems = [];
-  // Also receives the worker's console messages (checked: an error logged in worker.js
-  // fails this test).
+  // Also receives the worker's console messages.
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
   });
@@ -51,23 +76,209 @@ test('the sample scenario runs in the worker and shows a digest', async () => {
       problems.push(`request outside the page's origin: ${req.url()}`);
     }
   });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  page.on('requestfailed', (req) => {
+    // Downloads through a temporary <a download> of a blob: URL are reported as aborted.
+    if (!req.url().startsWith('blob:')) problems.push(`request failed: ${req.url()}`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
+  return { page, context, problems };
+}
 
+const results = (page) => page.locator('[data-testid=results]');
+
+/** Waits until the results are `done` and (optionally) carry `digest` / differ from `notDigest`. */
+async function waitDone(page, { digest, notDigest } = {}) {
+  await page.waitForFunction(
+    ({ digest, notDigest }) => {
+      const el = document.querySelector('[data-testid=results]');
+      if (!el) return false;
+      const state = el.getAttribute('data-state');
+      const d = el.getAttribute('data-digest');
+      if (state === 'error') return true;
+      if (state !== 'done') return false;
+      if (digest && d !== digest) return false;
+      if (notDigest && d === notDigest) return false;
+      return true;
+    },
+    { digest, notDigest },
+    { timeout: RUN_TIMEOUT, polling: 50 },
+  );
+  const el = results(page);
+  assert.equal(await el.getAttribute('data-state'), 'done', await el.innerText());
+  return el.getAttribute('data-digest');
+}
+
+test('the dashboard renders with no console errors and no outside requests', async () => {
+  const { page, context, problems } = await openPage();
   await page.goto(BASE_URL);
-  const results = page.locator('[data-testid=results]');
-  await results.and(page.locator('[data-state=done], [data-state=error]')).waitFor({ timeout: 60_000 });
-
+  const digest = await waitDone(page, { digest: cliDigests['three-lane.toml'] });
+  assert.ok(digest);
+  for (const id of ['kpi-0', 'kpi-1', 'chart-demand', 'chart-shortage', 'chart-cost', 'chart-risk', 'chart-providers', 'comparisons']) {
+    assert.equal(await page.locator(`[data-testid=${id}]`).count(), 1, `${id} is missing`);
+  }
+  for (const id of ['chart-demand', 'chart-shortage', 'chart-cost', 'chart-risk', 'chart-providers']) {
+    const svg = page.locator(`[data-testid=${id}] svg`);
+    assert.equal(await svg.count(), 1, `${id} has no SVG`);
+    const box = await svg.boundingBox();
+    assert.ok(box.width > 200 && box.height > 100, `${id} is ${box.width}x${box.height}`);
+  }
+  const kpi = await page.locator('[data-testid=kpi-0]').innerText();
+  assert.match(kpi, /%/);
+  assert.match(kpi, /\$/);
+  assert.equal(await results(page).getAttribute('data-stale'), 'false');
+  // Let the fonts/layout settle, then capture the dashboard for the README.
+  await page.waitForTimeout(200);
   mkdirSync(OUT_DIR, { recursive: true });
-  await page.screenshot({ path: join(OUT_DIR, 'dashboard.png'), fullPage: true });
-
-  assert.equal(await results.getAttribute('data-state'), 'done', await results.innerText());
-  const digest = await results.getAttribute('data-digest');
-  assert.ok(digest && digest.length > 0, 'data-digest is empty');
+  const shot = join(OUT_DIR, 'dashboard.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  copyFileSync(shot, join(ROOT, 'docs', 'dashboard.png'));
   assert.deepEqual(problems, []);
-  await page.close();
+  await context.close();
+});
+
+test('every library scenario reaches done with the same digest as the CLI', async () => {
+  const { page, context, problems } = await openPage();
+  await page.goto(BASE_URL);
+  await waitDone(page);
+  const files = await page.locator('[data-testid=library] option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual([...files].sort(), Object.keys(cliDigests).sort());
+  for (const file of files) {
+    await page.selectOption('[data-testid=library]', file);
+    const digest = await waitDone(page, { digest: cliDigests[file] });
+    assert.equal(digest, cliDigests[file], file);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an edit re-runs; an invalid edit keeps the last result, marked stale', async () => {
+  const { page, context, problems } = await openPage();
+  await page.goto(BASE_URL);
+  const before = await waitDone(page);
+  const cost = await page.locator('[data-testid=kpi-0] [data-kpi=cost]').innerText();
+  await page.evaluate(() => window.__headroom_edit('workloads[0].base_gpus', 4000));
+  const after = await waitDone(page, { notDigest: before });
+  assert.notEqual(after, before);
+  assert.notEqual(await page.locator('[data-testid=kpi-0] [data-kpi=cost]').innerText(), cost);
+
+  await page.evaluate(() => window.__headroom_edit('horizon_weeks', 'soon'));
+  await page.locator('[data-testid=results][data-stale=true]').waitFor();
+  await page.locator('[data-testid=diagnostics]').waitFor();
+  assert.match(await page.locator('[data-testid=diagnostics]').innerText(), /horizon_weeks/);
+  assert.equal(await results(page).getAttribute('data-digest'), after);
+  assert.ok(await page.locator('[data-testid=export-toml]').isDisabled());
+
+  await page.evaluate(() => window.__headroom_edit('horizon_weeks', null));
+  await page.locator('[data-testid=results][data-stale=false]').waitFor();
+  await page.locator('[data-testid=reset]').click();
+  await waitDone(page, { digest: before });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('progressive estimates arrive before the end, and Cancel stops the run', async () => {
+  const { page, context, problems } = await openPage();
+  await page.goto(BASE_URL);
+  await waitDone(page);
+  await page.selectOption('[data-testid=library]', 'bench.toml');
+  // A first estimate is on screen while the run is still going.
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid=results]');
+    return el.getAttribute('data-state') === 'running' && Number(el.getAttribute('data-paths')) > 0
+      && document.querySelector('.scenario-name').textContent.includes('Benchmark');
+  }, null, { timeout: RUN_TIMEOUT, polling: 10 });
+  await page.locator('[data-testid=cancel]').click();
+  await page.locator('[data-testid=results][data-state=cancelled]').waitFor();
+  const paths = Number(await results(page).getAttribute('data-paths'));
+  assert.ok(paths > 0 && paths < 10_000, `cancelled at ${paths} paths`);
+  await page.waitForTimeout(300);
+  assert.equal(Number(await results(page).getAttribute('data-paths')), paths, 'a cancelled run kept going');
+  assert.equal(await page.locator('[data-testid=kpi-0] [data-kpi=cost]').count(), 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('autosave survives a reload; an unreadable save is kept aside with a notice', async () => {
+  const { page, context, problems } = await openPage();
+  await page.goto(BASE_URL);
+  const original = await waitDone(page);
+  await page.evaluate(() => window.__headroom_edit('seed', 987654));
+  const edited = await waitDone(page, { notDigest: original });
+  await page.waitForTimeout(600); // autosave is debounced
+  await page.reload();
+  // The load event can come before the app's wasm has started: wait for its hooks.
+  await page.waitForFunction(() => typeof window.__headroom_doc === 'function');
+  assert.equal(await page.evaluate(() => window.__headroom_doc().seed), 987654);
+  await waitDone(page, { digest: edited });
+
+  await page.evaluate(() => localStorage.setItem('headroom.autosave.v1', '{"doc": tru'));
+  await page.reload();
+  await page.locator('[data-testid=notice]').waitFor();
+  const kept = await page.evaluate(() =>
+    Object.keys(localStorage).filter((k) => k.startsWith('headroom.autosave.unreadable.')).map((k) => localStorage.getItem(k)),
+  );
+  assert.deepEqual(kept, ['{"doc": tru']);
+  await waitDone(page, { digest: original });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('presentation mode: large layout, arrows move the highlight and the stress test', async () => {
+  const { page, context, problems } = await openPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(BASE_URL);
+  const base = await waitDone(page);
+  await page.keyboard.press('p');
+  await page.waitForFunction(() => document.body.classList.contains('presenting'));
+  assert.equal(await page.locator('[data-testid=editor-slot]').isVisible(), false);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await results(page).getAttribute('data-highlight'), '0');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await results(page).getAttribute('data-highlight'), '1');
+  assert.ok(await page.locator('[data-testid=kpi-1].highlight').isVisible());
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await results(page).getAttribute('data-highlight'), '0');
+
+  await page.keyboard.press('ArrowDown');
+  const stressed = await waitDone(page, { notDigest: base });
+  assert.match(await page.locator('[data-testid=run-meta]').innerText(), /stress: /);
+  await page.keyboard.press('ArrowUp');
+  await waitDone(page, { digest: base });
+  assert.notEqual(stressed, base);
+  await page.screenshot({ path: join(OUT_DIR, 'presentation.png') });
+
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.body.classList.contains('presenting'));
+  assert.ok(await page.locator('[data-testid=editor-slot]').isVisible());
+  // The button is keyboard reachable and labelled.
+  await page.locator('[data-testid=present]').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.classList.contains('presenting'));
+  assert.equal(await page.locator('[data-testid=present]').getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('exports: results CSV is one row per portfolio, formula-safe; charts as SVG', async () => {
+  const { page, context, problems } = await openPage();
+  await page.goto(BASE_URL);
+  await waitDone(page);
+  const portfolios = await page.locator('[data-testid^=kpi-]').count();
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export-csv]').click()]);
+  assert.match(csv.suggestedFilename(), /\.csv$/);
+  const text = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+  assert.equal(text.length, 1 + portfolios);
+  assert.match(text[0], /^portfolio,shortage_probability,/);
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=chart-risk] button', { hasText: 'SVG' }).click()]);
+  assert.match(readFileSync(await svg.path(), 'utf8'), /^<svg/);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=chart-risk] button', { hasText: 'PNG' }).click()]);
+  assert.deepEqual([...readFileSync(await png.path()).subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  const [toml] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export-toml]').click()]);
+  assert.match(readFileSync(await toml.path(), 'utf8'), /\[\[portfolios\]\]/);
+  assert.deepEqual(problems, []);
+  await context.close();
 });
 
 test('the worker protocol: a newer run supersedes, cancel stops', async () => {

@@ -1,208 +1,332 @@
-//! Root component: runs the built-in sample scenario through the engine worker and shows
-//! progress and the result digest. The dashboard will grow from here.
+//! Root component: the toolbar (scenario library, reset, exports, presentation mode), the
+//! side panel where the editors mount, and the results dashboard.
 
+use leptos::ev;
 use leptos::prelude::*;
-use serde::Deserialize;
+use wasm_bindgen::prelude::*;
 
-use crate::worker_bridge::{EngineWorker, RunOptions, ScenarioFormat, WorkerEvent};
+use crate::autosave::{self, Restored};
+use crate::dashboard::{Dashboard, ViewState};
+use crate::runner::Runner;
+use crate::state::{AppState, Origin, use_state};
+use crate::{export, library, present};
 
-const SAMPLE_SCENARIO: &str = include_str!("../../../scenarios/three-lane.toml");
-
-/// Lifecycle of the current run; its name is exposed as `data-state` for tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RunState {
-    Running,
-    Done,
-    Error,
+/// The state on load: the autosaved one if readable, else the default library scenario.
+fn initial_state() -> (AppState, Option<String>) {
+    let default = || {
+        library::origin(library::DEFAULT).unwrap_or(Origin {
+            name: "empty".into(),
+            doc: serde_json::json!({}),
+        })
+    };
+    match autosave::restore() {
+        Restored::State(saved) => {
+            let state = AppState::new(saved.origin());
+            state.doc.set(saved.doc);
+            state.stress.set(saved.stress);
+            (state, None)
+        }
+        Restored::Unreadable { kept_as, error } => (
+            AppState::new(default()),
+            Some(format!(
+                "Your autosaved scenario could not be read ({error}). It was kept in this browser's \
+                 storage under \"{kept_as}\"; the default scenario is loaded instead."
+            )),
+        ),
+        Restored::Nothing => (AppState::new(default()), None),
+    }
 }
 
-impl RunState {
-    fn as_str(self) -> &'static str {
-        match self {
-            RunState::Running => "running",
-            RunState::Done => "done",
-            RunState::Error => "error",
-        }
-    }
-}
-
-/// The part of the engine's report this page needs; unknown fields are ignored so the
-/// report can grow without touching the UI.
-#[derive(Debug, Clone, Deserialize)]
-struct ReportSummary {
-    digest: String,
-}
-
-/// Everything the view shows about the current run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct RunView {
-    id: u32,
-    state: RunState,
-    done: u32,
-    total: u32,
-    paths: u32,
-    digest: String,
-    error: Option<String>,
-}
-
-impl RunView {
-    fn started(id: u32) -> Self {
-        RunView {
-            id,
-            state: RunState::Running,
-            done: 0,
-            total: 0,
-            paths: 0,
-            digest: String::new(),
-            error: None,
-        }
-    }
-
-    fn fail(&mut self, message: String) {
-        self.state = RunState::Error;
-        self.error = Some(message);
-    }
-
-    fn set_report(&mut self, report: &str) {
-        match serde_json::from_str::<ReportSummary>(report) {
-            Ok(summary) => self.digest = summary.digest,
-            Err(e) => self.fail(format!("unreadable report: {e}")),
-        }
-    }
-
-    /// Applies a worker event; events of superseded runs are ignored.
-    fn apply(&mut self, event: WorkerEvent) {
-        match event {
-            WorkerEvent::Ready { .. } => {}
-            WorkerEvent::Progress {
-                id,
-                done,
-                total,
-                paths,
-                report,
-            } if id == self.id => {
-                self.done = done;
-                self.total = total;
-                self.paths = paths;
-                self.set_report(&report);
-            }
-            WorkerEvent::Done { id, report } if id == self.id => {
-                self.done = self.total;
-                self.set_report(&report);
-                if self.state == RunState::Running {
-                    self.state = RunState::Done;
-                }
-            }
-            WorkerEvent::Error { id, diagnostics } if id.is_none_or(|id| id == self.id) => {
-                let text = diagnostics
-                    .iter()
-                    .map(|d| match &d.hint {
-                        Some(hint) => format!("{}: {} ({hint})", d.path, d.message),
-                        None => format!("{}: {}", d.path, d.message),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                self.fail(text);
-            }
-            _ => {}
-        }
-    }
+/// Test and automation hooks on `window` (always installed; documented in the README):
+/// `__headroom_edit(path, value)` sets one field of the working document (`null` removes it),
+/// `__headroom_doc()` returns the working document.
+fn install_hooks(state: AppState) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let edit = Closure::<dyn Fn(String, JsValue)>::new(move |path: String, value: JsValue| {
+        let text = js_sys::JSON::stringify(&value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| "null".into());
+        let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        state.edit(&path, value);
+    });
+    let doc = Closure::<dyn Fn() -> JsValue>::new(move || {
+        let text = state.doc.with_untracked(|d| d.to_string());
+        js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
+    });
+    let _ = js_sys::Reflect::set(&window, &"__headroom_edit".into(), edit.as_ref());
+    let _ = js_sys::Reflect::set(&window, &"__headroom_doc".into(), doc.as_ref());
+    edit.forget();
+    doc.forget();
 }
 
 /// The application root.
 #[component]
 pub fn App() -> impl IntoView {
-    let engine_version = RwSignal::new(None::<String>);
-    let run = RwSignal::new(RunView::started(0));
+    let (state, notice) = initial_state();
+    provide_context(state);
+    let runner = Runner::new(state);
+    provide_context(runner);
+    let view = ViewState::new();
+    provide_context(view);
+    let notice = RwSignal::new(notice);
 
-    let worker = EngineWorker::spawn(move |event| {
-        if let WorkerEvent::Ready { engine_version: v } = &event {
-            engine_version.set(Some(v.clone()));
-        }
-        run.update(|r| r.apply(event));
-    });
-    // The worker is not Send; local storage keeps it alive as long as the app's owner.
-    let worker = StoredValue::new_local(worker.map_err(|e| format!("{e:?}")));
-
-    let start = move || {
-        worker.with_value(|w| match w {
-            Ok(w) => {
-                let id = w.run(
-                    SAMPLE_SCENARIO,
-                    ScenarioFormat::Toml,
-                    &RunOptions::default(),
-                );
-                run.set(RunView::started(id));
-            }
-            Err(e) => run.update(|r| r.fail(format!("cannot start engine worker: {e}"))),
-        });
-    };
-    start();
-
-    let state = move || run.with(|r| r.state.as_str());
-    let digest = move || run.with(|r| r.digest.clone());
-    let fraction = move || {
-        run.with(|r| {
-            if r.total == 0 {
-                0.0
-            } else {
-                f64::from(r.done) / f64::from(r.total)
-            }
-        })
-    };
+    autosave::install(state);
+    present::install(state, view, runner);
+    install_hooks(state);
+    let _ = window_event_listener(ev::resize, move |_| view.resize.update(|n| *n += 1));
 
     view! {
-        <header class="topbar">
-            <h1>"Headroom"</h1>
-            <span class="version">
-                {move || engine_version.get().map(|v| format!("engine {v}")).unwrap_or_else(|| "loading engine…".into())}
-            </span>
-        </header>
-        <main>
-            <div class="controls">
-                <button on:click=move |_| start()>"Re-run"</button>
-                <progress max="1" value=fraction></progress>
-                <span class="progress-label">
-                    {move || run.with(|r| format!("{} / {} chunks · {} paths", r.done, r.total, r.paths))}
-                </span>
+        <a class="skip" href="#results">"Skip to results"</a>
+        <Toolbar/>
+        {move || notice.get().map(|text| view! {
+            <div class="notice" role="alert" data-testid="notice">
+                <span>{text}</span>
+                <button class="secondary" on:click=move |_| notice.set(None)>"Dismiss"</button>
             </div>
-            <section class="results" data-testid="results" data-state=state data-digest=digest>
-                <h2>"Result"</h2>
-                <p class="digest">"digest: " <code>{digest}</code></p>
-                {move || run.with(|r| r.error.clone()).map(|e| view! { <pre class="error">{e}</pre> })}
-            </section>
-            <crate::editors::StandaloneEditorPanel /> // TEMP(ui2): mount the editors here until ui1's layout mounts editors::EditorPanel
-        </main>
+        })}
+        <div class="layout">
+            <aside class="side" aria-label="Scenario">
+                <ScenarioSummary/>
+                <Diagnostics/>
+                <EditorSlot/>
+            </aside>
+            <main id="results">
+                <StressPicker/>
+                <Dashboard/>
+            </main>
+        </div>
+        <footer class="footer">
+            {move || runner.engine_version.get().map(|v| format!("Headroom engine {v} · runs entirely in this browser")).unwrap_or_else(|| "loading engine…".into())}
+        </footer>
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[component]
+fn Toolbar() -> impl IntoView {
+    let state = use_state();
+    let runner = crate::runner::use_runner();
+    let valid = move || state.checked.with(|c| c.is_ok());
+    let has_report = move || runner.report.with(|r| r.is_some());
+    let modified = move || state.origin.with(|o| state.doc.with(|d| *d != o.doc));
+    let in_library = move || state.origin.with(|o| library::contains(&o.name));
+    let options = library::SCENARIOS
+        .iter()
+        .map(|(name, _)| view! { <option value=*name>{*name}</option> })
+        .collect_view();
+    let stem = move || {
+        state
+            .doc
+            .with_untracked(|d| {
+                d.get("name")
+                    .and_then(|n| n.as_str())
+                    .map(export::file_stem)
+            })
+            .unwrap_or_else(|| "scenario".into())
+    };
+    let save_toml = move |_| {
+        if let Ok(s) = state.checked.get_untracked() {
+            export::download_text(
+                &engine::scenario_to_toml(&s),
+                "application/toml",
+                &format!("{}.toml", stem()),
+            );
+        }
+    };
+    let save_json = move |_| {
+        if let Some(r) = runner.report.get_untracked() {
+            let text = serde_json::to_string_pretty(&*r).unwrap_or_default();
+            export::download_text(
+                &text,
+                "application/json",
+                &format!("{}-results.json", stem()),
+            );
+        }
+    };
+    let save_csv = move |_| {
+        if let Some(r) = runner.report.get_untracked() {
+            export::download_text(
+                &export::results_csv(&r),
+                "text/csv",
+                &format!("{}-results.csv", stem()),
+            );
+        }
+    };
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <h1>"Headroom"</h1>
+                <span class="tagline">"GPU capacity planning"</span>
+            </div>
+            <div class="toolbar" role="toolbar" aria-label="Scenario and exports">
+                <label class="field">
+                    <span>"Library"</span>
+                    <select
+                        data-testid="library"
+                        prop:value=move || state.origin.with(|o| if library::contains(&o.name) { o.name.clone() } else { String::new() })
+                        on:change=move |e| {
+                            if let Some(origin) = library::origin(&event_target_value(&e)) {
+                                state.load(origin);
+                            }
+                        }
+                    >
+                        <option value="" disabled=true>
+                            {move || state.origin.with(|o| if library::contains(&o.name) { "(choose)".to_string() } else { format!("{} (imported)", o.name) })}
+                        </option>
+                        {options}
+                    </select>
+                </label>
+                <button
+                    class="secondary"
+                    data-testid="reset"
+                    disabled=move || !modified()
+                    title=move || if in_library() { "Restore the library version of this scenario" } else { "Restore the imported version of this scenario" }
+                    on:click=move |_| state.load(state.origin.get_untracked())
+                >
+                    {move || if in_library() { "Reset to library version" } else { "Reset to imported version" }}
+                </button>
+                <span class="group" role="group" aria-label="Export">
+                    <span class="group-label">"Export"</span>
+                    <button class="secondary" data-testid="export-toml" disabled=move || !valid() on:click=save_toml title="Working scenario as TOML">"Scenario TOML"</button>
+                    <button class="secondary" data-testid="export-json" disabled=move || !has_report() on:click=save_json title="Full report as JSON">"Results JSON"</button>
+                    <button class="secondary" data-testid="export-csv" disabled=move || !has_report() on:click=save_csv title="Headline metrics per portfolio as CSV">"CSV"</button>
+                </span>
+                <button
+                    class="primary"
+                    data-testid="present"
+                    aria-pressed=move || state.presenting.get().to_string()
+                    aria-keyshortcuts="p"
+                    on:click=move |_| present::set_presenting(state, !state.presenting.get_untracked())
+                >
+                    {move || if state.presenting.get() { "Leave presentation (Esc)" } else { "Present (P)" }}
+                </button>
+            </div>
+        </header>
+    }
+}
 
-    #[test]
-    fn events_of_other_runs_are_ignored() {
-        let mut view = RunView::started(2);
-        view.apply(WorkerEvent::Done {
-            id: 1,
-            report: r#"{"digest":"old"}"#.into(),
-        });
-        assert_eq!(view.state, RunState::Running);
-        view.apply(WorkerEvent::Progress {
-            id: 2,
-            done: 1,
-            total: 2,
-            paths: 10,
-            report: r#"{"digest":"a"}"#.into(),
-        });
-        assert_eq!((view.done, view.digest.as_str()), (1, "a"));
-        view.apply(WorkerEvent::Done {
-            id: 2,
-            report: r#"{"digest":"b","extra":1}"#.into(),
-        });
-        assert_eq!(
-            (view.state, view.done, view.digest.as_str()),
-            (RunState::Done, 2, "b")
-        );
+/// Checkboxes of the scenario's stress tests, applied to every portfolio.
+#[component]
+fn StressPicker() -> impl IntoView {
+    let state = use_state();
+    let boxes = move || {
+        let names = present::stress_names(&state);
+        if names.is_empty() {
+            return view! { <span class="muted">"This scenario defines no stress tests."</span> }
+                .into_any();
+        }
+        names
+            .into_iter()
+            .map(|name| {
+                let n1 = name.clone();
+                let n2 = name.clone();
+                view! {
+                    <label class="chip">
+                        <input
+                            type="checkbox"
+                            data-stress=name.clone()
+                            prop:checked=move || state.stress.with(|s| s.contains(&n1))
+                            on:change=move |e| {
+                                let on = event_target_checked(&e);
+                                state.stress.update(|s| {
+                                    s.retain(|x| *x != n2);
+                                    if on { s.push(n2.clone()); }
+                                });
+                            }
+                        />
+                        {name}
+                    </label>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <fieldset class="stress" data-testid="stress">
+            <legend>"Stress tests"</legend>
+            {boxes}
+        </fieldset>
+    }
+}
+
+/// Name, seed, paths and size of the working scenario.
+#[component]
+fn ScenarioSummary() -> impl IntoView {
+    let state = use_state();
+    let field = move |path: &'static str| {
+        move || {
+            state
+                .value(path)
+                .map(|v| match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                })
+                .unwrap_or_else(|| "default".into())
+        }
+    };
+    let count = move |path: &'static str| {
+        move || {
+            state
+                .value(path)
+                .and_then(|v| v.as_array().map(|a| a.len()))
+                .unwrap_or(0)
+        }
+    };
+    view! {
+        <section class="panel summary" data-testid="scenario-summary">
+            <h2>{field("name")}</h2>
+            <p class="muted">{move || state.origin.with(|o| format!("from {}", o.name))}</p>
+            <dl class="kv">
+                <dt>"Seed"</dt><dd data-testid="seed">{field("seed")}</dd>
+                <dt>"Paths"</dt><dd data-testid="paths">{field("paths")}</dd>
+                <dt>"Horizon"</dt><dd>{field("horizon_weeks")} " weeks"</dd>
+                <dt>"Workloads"</dt><dd>{count("workloads")}</dd>
+                <dt>"Providers"</dt><dd>{count("providers")}</dd>
+                <dt>"Portfolios"</dt><dd>{count("portfolios")}</dd>
+            </dl>
+        </section>
+    }
+}
+
+/// Every problem with the working scenario, while it is invalid.
+#[component]
+fn Diagnostics() -> impl IntoView {
+    let state = use_state();
+    move || {
+        state.checked.with(|c| {
+            c.as_ref().err().map(|all| {
+                let items = all
+                    .iter()
+                    .map(|d| {
+                        view! {
+                            <li>
+                                <code>{if d.path.is_empty() { "(scenario)".to_string() } else { d.path.clone() }}</code>
+                                " " {d.message.clone()}
+                                {d.hint.clone().map(|h| view! { <div class="hint">{h}</div> })}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <section class="panel diagnostics" data-testid="diagnostics" role="alert">
+                        <h3>{format!("{} problem(s) in the scenario", all.len())}</h3>
+                        <ul>{items}</ul>
+                    </section>
+                }
+            })
+        })
+    }
+}
+
+/// Where the scenario editors mount.
+#[component]
+fn EditorSlot() -> impl IntoView {
+    // The wrapper is what presentation mode hides.
+    view! {
+        <section class="panel editor-slot" data-testid="editor-slot" aria-label="Scenario editor">
+            <crate::editors::EditorPanel/>
+        </section>
     }
 }

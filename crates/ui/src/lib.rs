@@ -3,9 +3,15 @@
 //! natively; `main.rs` only mounts [`app::App`].
 
 pub mod app;
+pub mod autosave;
+pub mod dashboard;
 pub mod doc;
 pub mod editors;
+pub mod export;
 pub mod import;
+pub mod library;
+pub mod present;
+pub mod runner;
 pub mod state;
 pub mod worker_bridge;
 

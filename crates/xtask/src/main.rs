@@ -35,6 +35,8 @@ enum Command {
     },
     /// Run the engine benchmark through the CLI (skipped if crates/cli does not exist).
     Bench,
+    /// Release build, then the browser benchmark (tests/browser/bench.mjs) against dist/.
+    BenchBrowser,
 }
 
 fn main() -> Result<()> {
@@ -47,6 +49,7 @@ fn main() -> Result<()> {
         Command::Test => steps::test(&root),
         Command::Dist { out } => steps::dist(&root, out.map(|o| cwd.join(o)).as_deref()),
         Command::Bench => steps::bench(&root),
+        Command::BenchBrowser => steps::bench_browser(&root),
     }
 }
 

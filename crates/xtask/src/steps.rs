@@ -131,10 +131,11 @@ fn test_steps(root: &Path, steps: &mut Steps) -> Result<()> {
         dist::build(root)?;
         report_wasm_sizes(&root.join("dist"))
     })?;
-    // share.test.mjs compares the browser's digest with the CLI's.
-    steps.step("cli release build", || {
-        run(Command::new("cargo").args(["build", "-q", "--release", "-p", "cli"]))
-    })?;
+    // The browser tests compare the page's digests with the CLI's.
+    steps.step(
+        "cargo build --release -p cli (digests for the browser tests)",
+        || run(Command::new("cargo").args(["build", "--release", "-p", "cli"])),
+    )?;
     steps.step("setup: browser", || {
         setup::ensure_chromium()?;
         setup::ensure_node_modules(root)
@@ -160,6 +161,7 @@ fn test_steps(root: &Path, steps: &mut Steps) -> Result<()> {
                 "--test-reporter=spec",
                 "--test-concurrency=1",
                 "app.test.mjs",
+                "editors.test.mjs",
                 "share.test.mjs",
             ])
             .current_dir(root.join("tests/browser"))
@@ -227,4 +229,24 @@ pub fn bench(root: &Path) -> Result<()> {
         return Ok(());
     }
     run(Command::new("cargo").args(["run", "--release", "-p", "cli", "--", "bench"]))
+}
+
+/// `cargo xtask bench-browser`: edit-to-estimate and full-run times of bench.toml in headless
+/// Chromium, wasm throughput against native, wasm sizes.
+pub fn bench_browser(root: &Path) -> Result<()> {
+    setup::ensure_toolchain(root)?;
+    run(Command::new("trunk").args(["build", "--release"]))?;
+    run(Command::new("cargo").args(["build", "--release", "-p", "cli"]))?;
+    setup::ensure_chromium()?;
+    setup::ensure_node_modules(root)?;
+    let server = static_server::start(&root.join("dist"))?;
+    let base_url = format!("http://{}/", server.addr());
+    let result = run(Command::new("node")
+        .arg("bench.mjs")
+        .current_dir(root.join("tests/browser"))
+        .env("BASE_URL", &base_url)
+        .env("CHROMIUM_PATH", setup::CHROMIUM)
+        .env("DIST", root.join("dist")));
+    server.stop();
+    result
 }

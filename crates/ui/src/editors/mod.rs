@@ -171,21 +171,3 @@ mod tests {
         assert_eq!(css_string(r#"a"b\c"#), r#""a\"b\\c""#);
     }
 }
-
-/// [`EditorPanel`] that also provides an [`AppState`](crate::state::AppState) (from the sample
-/// scenario) when none is in context: lets the panel be mounted before the layout provides one.
-#[component]
-pub fn StandaloneEditorPanel() -> impl IntoView {
-    if use_context::<crate::state::AppState>().is_none() {
-        let doc = import_text_or_empty(include_str!("../../../../scenarios/three-lane.toml"));
-        provide_context(crate::state::AppState::new(crate::state::Origin {
-            name: "three-lane.toml".into(),
-            doc,
-        }));
-    }
-    view! { <EditorPanel /> }
-}
-
-fn import_text_or_empty(text: &str) -> Value {
-    crate::import::import_text("sample.toml", text).unwrap_or(Value::Null)
-}

@@ -1,0 +1,231 @@
+//! The results dashboard: run status, a KPI card per portfolio, the five charts and the paired
+//! comparisons. Every number shown comes from the engine's report.
+
+pub mod chart_grid;
+pub mod format;
+pub mod kpi;
+
+use leptos::prelude::*;
+
+use crate::runner::{RunState, use_runner};
+use crate::state::use_state;
+
+/// Most KPI cards side by side (the charts' own limit too).
+pub const MAX_SHOWN: usize = ::charts::MAX_PORTFOLIOS;
+
+/// What the dashboard shows, shared with presentation mode's keys.
+#[derive(Clone, Copy)]
+pub struct ViewState {
+    /// Report indices of the portfolios shown (at most [`MAX_SHOWN`]).
+    pub shown: RwSignal<Vec<usize>>,
+    /// The portfolio highlighted in presentation mode.
+    pub highlight: RwSignal<Option<usize>>,
+    /// Bumped on window resize so charts re-measure their containers.
+    pub resize: RwSignal<u32>,
+}
+
+impl ViewState {
+    pub fn new() -> Self {
+        ViewState {
+            shown: RwSignal::new((0..MAX_SHOWN).collect()),
+            highlight: RwSignal::new(None),
+            resize: RwSignal::new(0),
+        }
+    }
+
+    /// The shown indices that exist in a report with `count` portfolios.
+    pub fn visible(&self, count: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .shown
+            .with(|s| s.iter().copied().filter(|&i| i < count).collect());
+        if v.is_empty() {
+            v = (0..count.min(MAX_SHOWN)).collect();
+        }
+        v
+    }
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn use_view() -> ViewState {
+    expect_context::<ViewState>()
+}
+
+/// The results root: `data-testid="results"` with `data-state`, `data-digest`, `data-stale`.
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let state = use_state();
+    let runner = use_runner();
+    let view = use_view();
+    let status = runner.status;
+    let report = runner.report;
+
+    let run_state = move || status.with(|s| s.state.as_str());
+    let digest = move || report.with(|r| r.as_ref().map(|r| r.digest.clone()).unwrap_or_default());
+    let stale = move || state.checked.with(|c| c.is_err()) && report.with(|r| r.is_some());
+    let running = move || status.with(|s| s.state == RunState::Running);
+
+    // A new report with a different portfolio count resets the selection.
+    Effect::new(move |prev: Option<usize>| {
+        let n = report.with(|r| r.as_ref().map_or(0, |r| r.portfolios.len()));
+        if prev.is_some_and(|p| p != n) {
+            view.shown.set((0..n.min(MAX_SHOWN)).collect());
+            view.highlight.set(None);
+        }
+        n
+    });
+
+    view! {
+        <section
+            class="results"
+            data-testid="results"
+            data-state=run_state
+            data-digest=digest
+            data-stale=move || stale().to_string()
+            data-run-id=move || status.with(|s| s.id.to_string())
+            data-paths=move || status.with(|s| s.paths.to_string())
+            data-highlight=move || view.highlight.get().map(|i| i.to_string()).unwrap_or_default()
+            aria-busy=move || running().to_string()
+        >
+            <div class="runbar">
+                <div class="runinfo">
+                    <h2 class="scenario-name">
+                        {move || report.with(|r| r.as_ref().map(|r| r.scenario_name.clone()).unwrap_or_else(|| "Waiting for the first result…".into()))}
+                    </h2>
+                    <span class="meta" data-testid="run-meta">
+                        {move || report.with(|r| r.as_ref().map(|r| {
+                            let stress = if r.stress.is_empty() { "no stress test".to_string() } else { format!("stress: {}", r.stress.join(", ")) };
+                            format!("seed {} · {} paths · {} weeks · {stress}", r.seed, format::num(f64::from(r.paths), 0), r.horizon_weeks)
+                        }).unwrap_or_default())}
+                    </span>
+                    <Show when=stale>
+                        <span class="badge stale" role="status">"Stale: the scenario has errors; showing the last valid result"</span>
+                    </Show>
+                </div>
+                <div class="progress" class:active=running>
+                    <progress
+                        max="1"
+                        value=move || status.with(|s| s.fraction())
+                        aria-label="Simulation progress"
+                    ></progress>
+                    <span class="progress-label">
+                        {move || status.with(|s| match s.state {
+                            RunState::Idle => "starting…".to_string(),
+                            RunState::Running if s.total == 0 => "starting…".to_string(),
+                            RunState::Running => format!("{} paths · {}/{} chunks", format::num(f64::from(s.paths), 0), s.done, s.total),
+                            RunState::Done => format!("done · {} paths", format::num(f64::from(s.paths), 0)),
+                            RunState::Cancelled => format!("cancelled at {} paths", format::num(f64::from(s.paths), 0)),
+                            RunState::Error => "error".to_string(),
+                        })}
+                    </span>
+                    <button
+                        class="secondary"
+                        data-testid="cancel"
+                        disabled=move || !running()
+                        on:click=move |_| runner.cancel()
+                    >
+                        "Cancel"
+                    </button>
+                    <button
+                        class="secondary"
+                        title="Run again"
+                        disabled=move || running() || state.checked.with(|c| c.is_err())
+                        on:click=move |_| runner.start_now(state)
+                    >
+                        "Re-run"
+                    </button>
+                </div>
+            </div>
+            <RunErrors/>
+            <kpi::KpiRow/>
+            <chart_grid::ChartGrid/>
+            <Comparisons/>
+        </section>
+    }
+}
+
+/// Errors of the run itself (the engine refused the scenario or a run failed).
+#[component]
+fn RunErrors() -> impl IntoView {
+    let runner = use_runner();
+    move || {
+        runner.status.with(|s| {
+            (s.state == RunState::Error).then(|| {
+                let items = s
+                    .errors
+                    .iter()
+                    .map(|d| {
+                        let text = match &d.hint {
+                            Some(h) => format!("{}: {} ({h})", d.path, d.message),
+                            None => format!("{}: {}", d.path, d.message),
+                        };
+                        view! { <li>{text}</li> }
+                    })
+                    .collect_view();
+                view! {
+                    <div class="panel error" role="alert">
+                        <h3>"The run failed"</h3>
+                        <ul>{items}</ul>
+                    </div>
+                }
+            })
+        })
+    }
+}
+
+/// The paired comparisons (common random numbers) table.
+#[component]
+fn Comparisons() -> impl IntoView {
+    let runner = use_runner();
+    let view = use_view();
+    move || {
+        runner.report.with(|r| {
+            let r = r.as_ref()?;
+            if r.comparisons.is_empty() {
+                return None;
+            }
+            let highlighted = view
+                .highlight
+                .get()
+                .and_then(|i| r.portfolios.get(i))
+                .map(|p| p.name.clone());
+            let rows = r
+                .comparisons
+                .iter()
+                .map(|c| {
+                    let hl = highlighted
+                        .as_ref()
+                        .is_some_and(|h| *h == c.a || *h == c.b);
+                    view! {
+                        <tr class:highlight=hl>
+                            <th scope="row">{c.a.clone()} <span class="vs">" vs "</span> {c.b.clone()}</th>
+                            <td>{format::pct(c.p_a_cheaper)} <span class="se">{format::pct_se(c.p_a_cheaper_se)}</span></td>
+                            <td>{format::pct(c.p_a_fewer_shortage_weeks)} <span class="se">{format::pct_se(c.p_a_fewer_shortage_weeks_se)}</span></td>
+                            <td>{format::money(c.mean_cost_difference)} <span class="se">{format!("± {}", format::money(c.mean_cost_difference_se))}</span></td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            Some(view! {
+                <div class="panel comparisons" data-testid="comparisons">
+                    <h3>"Paired comparisons"<span class="sub">" same random draws for every portfolio"</span></h3>
+                    <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">"A vs B"</th>
+                                <th scope="col">"P(A cheaper)"</th>
+                                <th scope="col">"P(A fewer shortage weeks)"</th>
+                                <th scope="col">"Mean cost A − B"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            })
+        })
+    }
+}
