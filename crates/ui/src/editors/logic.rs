@@ -617,7 +617,11 @@ mod tests {
             let mut doc = with_stress.clone();
             // Twice: the second copy must not clash with the first. A new group takes the
             // providers no group holds yet, so only one fits in a scenario that already has one.
-            let times = if matches!(t, Template::CorrelationGroup) { 1 } else { 2 };
+            let times = if matches!(t, Template::CorrelationGroup) {
+                1
+            } else {
+                2
+            };
             for _ in 0..times {
                 let item = new_item(&doc, list, t);
                 crate::doc::push(&mut doc, list, item).expect("list");
