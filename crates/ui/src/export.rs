@@ -155,6 +155,17 @@ pub fn download_png(svg: &str, width: u32, height: u32, scale: f64, file_name: &
     }
 }
 
+thread_local! {
+    /// Images being rasterized. An unattached image referenced only from its own onload
+    /// handler can be garbage-collected before it loads (then no PNG ever arrives), so it is
+    /// held here until it has loaded or failed.
+    static LOADING: std::cell::RefCell<Vec<web_sys::HtmlImageElement>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn release(image: &web_sys::HtmlImageElement) {
+    LOADING.with(|l| l.borrow_mut().retain(|i| i != image));
+}
+
 fn try_png(
     svg: &str,
     width: u32,
@@ -169,6 +180,7 @@ fn try_png(
     let src = url.clone();
     let on_load = Closure::once_into_js(move || {
         let _ = web_sys::Url::revoke_object_url(&src);
+        release(&img);
         let draw = || -> Result<(), JsValue> {
             let canvas: web_sys::HtmlCanvasElement = leptos::prelude::document()
                 .create_element("canvas")?
@@ -194,7 +206,14 @@ fn try_png(
             web_sys::console::warn_2(&"PNG export failed:".into(), &e);
         }
     });
+    let failed_img = image.clone();
+    let on_error = Closure::once_into_js(move || {
+        release(&failed_img);
+        web_sys::console::warn_1(&"PNG export failed: the chart could not be rasterized".into());
+    });
     image.set_onload(Some(on_load.unchecked_ref()));
+    image.set_onerror(Some(on_error.unchecked_ref()));
+    LOADING.with(|l| l.borrow_mut().push(image.clone()));
     image.set_src(&url);
     Ok(())
 }
