@@ -18,9 +18,11 @@ use crate::steps::run;
 pub const CSP: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'";
 
-/// The `<meta>` form: [`CSP`] plus directives `default-src` does not cover.
+/// The `<meta>` form: [`CSP`] plus directives `default-src` does not cover, and `img-src blob:`
+/// so the PNG chart export can rasterize its SVG (an image loaded from a blob URL). Under a host
+/// header without `blob:` everything works except PNG export (SVG export still does).
 /// `frame-ancestors` cannot be set from a meta tag (a host header must do that).
-pub const META_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; form-action 'none'";
+pub const META_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'none'";
 
 /// Files the distribution must contain, besides Trunk's hashed UI bundle.
 const REQUIRED: &[&str] = &[
