@@ -396,6 +396,20 @@ mod tests {
     }
 
     #[test]
+    fn a_crash_message_is_its_own_event_and_not_a_run_error() {
+        let event: WorkerEvent = serde_json::from_str(
+            r#"{"type":"crashed","id":3,"message":"engine crashed: unreachable"}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(&event, WorkerEvent::Crashed { message } if message.contains("unreachable"))
+        );
+        let mut s = running(3);
+        assert!(s.apply(event).is_none());
+        assert_eq!(s.state, RunState::Running);
+    }
+
+    #[test]
     fn an_unreadable_report_is_an_error() {
         let mut s = running(1);
         let r = s.apply(WorkerEvent::Progress {
