@@ -303,7 +303,8 @@ test('the worker protocol: a newer run supersedes, cancel stops', async () => {
       '[[providers]]', 'name = "cloud"', 'reserved_price = 2', 'on_demand_price = 3',
       '[[portfolios]]', 'name = "p"', 'contracts = [{ provider = "cloud", gpus = 110, term_weeks = 104 }]',
     ].join('\n');
-    const big = { paths: 2_000_000 };
+    // The engine's maximum path count (more is refused since the run budgets).
+    const big = { paths: 1_000_000 };
     worker.postMessage({ type: 'run', id: 1, scenario, format: 'toml', options: big });
     await waitFor((m) => m.type === 'progress' && m.id === 1);
     worker.postMessage({ type: 'run', id: 2, scenario, format: 'toml', options: { paths: 1500 } });
