@@ -10,11 +10,15 @@
 //   in : {type:'run', id, scenario, options, format?}   scenario is a JSON string, or TOML
 //        text when format is 'toml' (it is then parsed by the engine first)
 //        {type:'cancel', id}
+//        {type:'crash'}        test hook: throws an uncaught error (the page sees an `error`
+//                              event on the Worker and restarts it)
 //   out: {type:'ready', engineVersion}
 //        {type:'progress', id, done, total, paths, report}   after every chunk (done/total
 //        count chunks, paths counts merged paths; report is the report JSON so far)
 //        {type:'done', id, report, paths}
 //        {type:'error', id, diagnostics}                      diagnostics: array
+//        {type:'crashed', id, message}   the wasm trapped (e.g. a panic): this instance is
+//                                        unusable; the page restarts the worker
 // A newer 'run' supersedes the current one; chunks yield to the event loop in between so
 // a 'cancel' or a newer 'run' is seen within one chunk.
 
@@ -37,6 +41,10 @@ self.onmessage = (event) => {
     currentId = msg.id;
     const mine = generation;
     ready.then(() => drive(mine, msg)).catch((e) => fail(msg.id, e));
+  } else if (msg.type === 'crash') {
+    setTimeout(() => {
+      throw new Error('simulated engine crash');
+    });
   } else if (msg.type === 'cancel') {
     if (msg.id === currentId) {
       generation += 1;
@@ -69,6 +77,11 @@ function diagnosticsOf(error) {
 }
 
 function fail(id, error) {
+  // A trap (panic, out of memory) leaves the wasm instance in an undefined state.
+  if (error instanceof WebAssembly.RuntimeError) {
+    self.postMessage({ type: 'crashed', id, message: `engine crashed: ${error.message}` });
+    return;
+  }
   self.postMessage({ type: 'error', id, diagnostics: diagnosticsOf(error) });
 }
 

@@ -39,8 +39,9 @@ fn initial_state() -> (AppState, Option<String>) {
 
 /// Test and automation hooks on `window` (always installed; documented in the README):
 /// `__headroom_edit(path, value)` sets one field of the working document (`null` removes it),
-/// `__headroom_doc()` returns the working document.
-fn install_hooks(state: AppState) {
+/// `__headroom_doc()` returns the working document, `__headroom_kill_worker()` terminates the
+/// engine worker as if it had died, `__headroom_crash_worker()` makes it throw an uncaught error.
+fn install_hooks(state: AppState, runner: Runner) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -60,6 +61,30 @@ fn install_hooks(state: AppState) {
     let _ = js_sys::Reflect::set(&window, &"__headroom_doc".into(), doc.as_ref());
     edit.forget();
     doc.forget();
+    let kill = Closure::<dyn Fn()>::new(move || runner.kill_worker());
+    let crash = Closure::<dyn Fn()>::new(move || runner.crash_worker());
+    let _ = js_sys::Reflect::set(&window, &"__headroom_kill_worker".into(), kill.as_ref());
+    let _ = js_sys::Reflect::set(&window, &"__headroom_crash_worker".into(), crash.as_ref());
+    kill.forget();
+    crash.forget();
+}
+
+/// Keeps the page title on the scenario's name (set as text: the name is untrusted).
+fn install_title(state: AppState) {
+    Effect::new(move |_| {
+        let name = state.doc.with(|d| {
+            d.get("name")
+                .and_then(|n| n.as_str())
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+        });
+        let title = match name {
+            Some(name) => format!("Headroom — {name}"),
+            None => "Headroom".to_string(),
+        };
+        document().set_title(&title);
+    });
 }
 
 /// The application root.
@@ -75,7 +100,8 @@ pub fn App() -> impl IntoView {
 
     autosave::install(state);
     present::install(state, view, runner);
-    install_hooks(state);
+    install_hooks(state, runner);
+    install_title(state);
     let _ = window_event_listener(ev::resize, move |_| view.resize.update(|n| *n += 1));
 
     view! {
@@ -85,6 +111,12 @@ pub fn App() -> impl IntoView {
             <div class="notice" role="alert" data-testid="notice">
                 <span>{text}</span>
                 <button class="secondary" on:click=move |_| notice.set(None)>"Dismiss"</button>
+            </div>
+        })}
+        {move || runner.notice.get().map(|text| view! {
+            <div class="notice" role="alert" data-testid="engine-notice">
+                <span>{text}</span>
+                <button class="secondary" on:click=move |_| runner.notice.set(None)>"Dismiss"</button>
             </div>
         })}
         <div class="layout">

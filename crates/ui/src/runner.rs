@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::Report;
+use engine::{Report, RunSize};
 use leptos::prelude::*;
 
 use crate::state::AppState;
@@ -129,6 +129,15 @@ impl RunStatus {
     }
 }
 
+/// Why the current scenario is not running: it is over a budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// Above a hard limit (memory or paths): not run at all.
+    Refused(RunSize),
+    /// Above the work budget: runs only once the user confirms.
+    Confirm(RunSize),
+}
+
 /// The run controller, shared through context.
 #[derive(Clone, Copy)]
 pub struct Runner {
@@ -136,45 +145,37 @@ pub struct Runner {
     /// The latest report (progressive or final) of the latest valid scenario.
     pub report: RwSignal<Option<Arc<Report>>>,
     pub engine_version: RwSignal<Option<String>>,
+    /// A message about the engine itself (it crashed and was restarted).
+    pub notice: RwSignal<Option<String>>,
+    /// The report on screen is not of the current scenario (a crash, or a run that was not
+    /// started): shown as stale until a new report arrives.
+    pub outdated: RwSignal<bool>,
+    /// Set while the current scenario is refused or awaits confirmation.
+    pub gate: RwSignal<Option<Gate>>,
+    state: AppState,
     worker: StoredValue<Result<EngineWorker, String>, LocalStorage>,
     /// Bumped by every schedule; a debounced start fires only if it is still the latest.
     pending: StoredValue<u64>,
+    /// Crashes since the last finished run: only the first is followed by an automatic re-run.
+    crashes: StoredValue<u32>,
 }
 
 impl Runner {
     /// Spawns the engine worker and re-runs on every valid change of `state`.
     pub fn new(state: AppState) -> Self {
-        let status = RwSignal::new(RunStatus::idle());
-        let report = RwSignal::new(None::<Arc<Report>>);
-        let engine_version = RwSignal::new(None);
-        let worker = EngineWorker::spawn(move |event| {
-            if let WorkerEvent::Ready { engine_version: v } = &event {
-                engine_version.set(Some(v.clone()));
-                return;
-            }
-            let mut fresh = None;
-            status.update(|s| fresh = s.apply(event));
-            if let Some(r) = fresh {
-                report.set(Some(Arc::new(r)));
-            }
-        })
-        .map_err(|e| format!("cannot start the engine worker: {e:?}"));
-        if let Err(e) = &worker {
-            status.update(|s| {
-                s.fail(vec![Diagnostic {
-                    path: String::new(),
-                    message: e.clone(),
-                    hint: None,
-                }])
-            });
-        }
         let runner = Runner {
-            status,
-            report,
-            engine_version,
-            worker: StoredValue::new_local(worker),
+            status: RwSignal::new(RunStatus::idle()),
+            report: RwSignal::new(None),
+            engine_version: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            outdated: RwSignal::new(false),
+            gate: RwSignal::new(None),
+            state,
+            worker: StoredValue::new_local(Err("the engine worker is starting".into())),
             pending: StoredValue::new(0),
+            crashes: StoredValue::new(0),
         };
+        runner.spawn_worker();
         Effect::new(move |_| {
             let valid = state.checked.with(|c| c.is_ok());
             state.stress.track();
@@ -183,6 +184,74 @@ impl Runner {
             }
         });
         runner
+    }
+
+    /// Starts a new worker, replacing (and terminating) the current one.
+    fn spawn_worker(self) {
+        let worker = EngineWorker::spawn(move |event| self.on_event(event))
+            .map_err(|e| format!("cannot start the engine worker: {e:?}"));
+        if let Err(e) = &worker {
+            self.status
+                .update(|s| s.fail(vec![message_diagnostic(e.clone())]));
+        }
+        self.worker.set_value(worker);
+    }
+
+    fn on_event(self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::Ready { engine_version } => self.engine_version.set(Some(engine_version)),
+            WorkerEvent::Crashed { message } => self.crashed(message),
+            event => {
+                let mut fresh = None;
+                self.status.update(|s| fresh = s.apply(event));
+                if let Some(r) = fresh {
+                    self.report.set(Some(Arc::new(r)));
+                    self.outdated.set(false);
+                }
+                if self.status.with_untracked(|s| s.state == RunState::Done) {
+                    self.crashes.set_value(0);
+                }
+            }
+        }
+    }
+
+    /// The worker died: keep the scenario and the results (marked stale), start a new worker
+    /// and run the current scenario again, once.
+    fn crashed(self, message: String) {
+        self.crashes.update_value(|n| *n += 1);
+        let again = self.crashes.get_value() == 1;
+        if self.report.with_untracked(|r| r.is_some()) {
+            self.outdated.set(true);
+        }
+        let text = if again {
+            format!(
+                "The simulation engine stopped unexpectedly ({message}). It was restarted and the \
+                 scenario is running again; until then the results shown are from before the crash."
+            )
+        } else {
+            format!(
+                "The simulation engine stopped again ({message}). It was restarted; press Re-run \
+                 to try once more, or change the scenario."
+            )
+        };
+        self.notice.set(Some(text));
+        self.pending.update_value(|p| *p += 1);
+        // Deferred: this may run inside a handler of the worker being replaced.
+        set_timeout(
+            move || {
+                self.spawn_worker();
+                if again {
+                    self.start_now(self.state);
+                } else {
+                    self.status.update(|s| {
+                        s.fail(vec![message_diagnostic(format!(
+                            "the engine crashed twice in a row: {message}"
+                        ))])
+                    });
+                }
+            },
+            Duration::ZERO,
+        );
     }
 
     /// Starts a run of the current scenario after [`DEBOUNCE`], unless superseded meanwhile.
@@ -199,16 +268,46 @@ impl Runner {
         );
     }
 
-    /// Cancels the current run and starts one of the current scenario (if it is valid).
+    /// Cancels the current run and starts one of the current scenario (if it is valid and
+    /// within the engine's budgets; above the work budget it asks for confirmation first).
     pub fn start_now(self, state: AppState) {
-        let scenario = state.checked.with_untracked(|c| {
-            c.as_ref()
-                .ok()
-                .map(|s| serde_json::to_string(s).unwrap_or_default())
-        });
-        let Some(scenario) = scenario else { return };
+        self.start(state, false);
+    }
+
+    /// Like [`Runner::start_now`]; `allow_large` runs above the work budget (never above the
+    /// memory or path limits).
+    pub fn start(self, state: AppState, allow_large: bool) {
+        let Some(scenario) = state.checked.with_untracked(|c| c.as_ref().ok().cloned()) else {
+            return;
+        };
+        let stress = state.stress.get_untracked();
+        let size = engine::run_size(
+            &scenario,
+            &engine::RunOptions {
+                stress: stress.clone(),
+                ..engine::RunOptions::default()
+            },
+        );
+        let gate = if size.refused {
+            Some(Gate::Refused(size))
+        } else if size.over && !allow_large {
+            Some(Gate::Confirm(size))
+        } else {
+            None
+        };
+        if let Some(gate) = gate {
+            self.cancel_running();
+            if self.report.with_untracked(|r| r.is_some()) {
+                self.outdated.set(true);
+            }
+            self.gate.set(Some(gate));
+            return;
+        }
+        self.gate.set(None);
+        let scenario = serde_json::to_string(&scenario).unwrap_or_default();
         let options = RunOptions {
-            stress: state.stress.get_untracked(),
+            stress,
+            allow_large,
             ..RunOptions::default()
         };
         self.cancel_running();
@@ -220,10 +319,33 @@ impl Runner {
         });
     }
 
+    /// The user declined a large run: nothing runs, the last results stay (stale).
+    pub fn decline(self) {
+        self.gate.set(None);
+    }
+
     /// Stops the current run, keeping whatever estimate it reached.
     pub fn cancel(self) {
         self.pending.update_value(|p| *p += 1);
         self.cancel_running();
+    }
+
+    /// Test hook: terminates the worker as if it had died.
+    pub fn kill_worker(self) {
+        self.worker.with_value(|w| {
+            if let Ok(w) = w {
+                w.kill();
+            }
+        });
+    }
+
+    /// Test hook: makes the worker throw an uncaught error.
+    pub fn crash_worker(self) {
+        self.worker.with_value(|w| {
+            if let Ok(w) = w {
+                w.crash();
+            }
+        });
     }
 
     fn cancel_running(self) {
@@ -236,6 +358,14 @@ impl Runner {
             });
             self.status.update(|s| s.state = RunState::Cancelled);
         }
+    }
+}
+
+fn message_diagnostic(message: String) -> Diagnostic {
+    Diagnostic {
+        path: String::new(),
+        message,
+        hint: None,
     }
 }
 
@@ -262,6 +392,20 @@ mod tests {
             })
             .is_none()
         );
+        assert_eq!(s.state, RunState::Running);
+    }
+
+    #[test]
+    fn a_crash_message_is_its_own_event_and_not_a_run_error() {
+        let event: WorkerEvent = serde_json::from_str(
+            r#"{"type":"crashed","id":3,"message":"engine crashed: unreachable"}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(&event, WorkerEvent::Crashed { message } if message.contains("unreachable"))
+        );
+        let mut s = running(3);
+        assert!(s.apply(event).is_none());
         assert_eq!(s.state, RunState::Running);
     }
 

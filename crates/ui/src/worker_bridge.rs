@@ -33,6 +33,9 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Named stress tests.
     pub stress: Vec<String>,
+    /// Run even above the engine's work budget (the user confirmed); read by the wasm adapter.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_large: bool,
 }
 
 #[derive(Serialize)]
@@ -47,6 +50,8 @@ enum Request<'a> {
     Cancel {
         id: u32,
     },
+    /// Test hook: makes the worker throw an uncaught error.
+    Crash,
 }
 
 /// One problem reported by the engine.
@@ -97,6 +102,11 @@ pub enum WorkerEvent {
         /// What went wrong.
         diagnostics: Vec<Diagnostic>,
     },
+    /// The worker is gone or unusable (uncaught error, wasm trap, terminated): restart it.
+    Crashed {
+        /// What happened.
+        message: String,
+    },
 }
 
 /// Owns the worker; dropping it terminates the worker.
@@ -106,6 +116,7 @@ pub struct EngineWorker {
     // Kept alive for as long as the worker: JS holds only a reference to them.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    on_event: std::rc::Rc<dyn Fn(WorkerEvent)>,
 }
 
 impl EngineWorker {
@@ -116,19 +127,27 @@ impl EngineWorker {
         options.set_type(WorkerType::Module);
         let worker = Worker::new_with_options(WORKER_URL, &options)?;
 
-        let on_event = std::rc::Rc::new(on_event);
+        let on_event: std::rc::Rc<dyn Fn(WorkerEvent)> = std::rc::Rc::new(on_event);
         let on_message = {
             let on_event = on_event.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 on_event(decode(&event.data()));
             })
         };
-        let on_error =
+        let on_error = {
+            let on_event = on_event.clone();
             Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
                 // Stops the browser from also logging it: the UI shows it instead.
                 event.prevent_default();
-                on_event(local_error(format!("worker failed: {}", event.message())));
-            });
+                let message = event.message();
+                let message = if message.is_empty() {
+                    "the engine worker failed".to_string()
+                } else {
+                    format!("the engine worker failed: {message}")
+                };
+                on_event(WorkerEvent::Crashed { message });
+            })
+        };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Self {
@@ -136,6 +155,7 @@ impl EngineWorker {
             next_id: std::cell::Cell::new(1),
             _on_message: on_message,
             _on_error: on_error,
+            on_event,
         })
     }
 
@@ -155,6 +175,26 @@ impl EngineWorker {
     /// Cancels a run; a no-op if it is not the current one.
     pub fn cancel(&self, id: u32) {
         self.post(&Request::Cancel { id });
+    }
+
+    /// Test hook: asks the worker to throw an uncaught error.
+    pub fn crash(&self) {
+        self.post(&Request::Crash);
+    }
+
+    /// Terminates the worker and reports it as crashed (a terminated worker sends nothing).
+    pub fn kill(&self) {
+        self.worker.terminate();
+        let on_event = self.on_event.clone();
+        // Reported from a new task: the handler may replace (drop) this worker.
+        let report = Closure::once_into_js(move || {
+            on_event(WorkerEvent::Crashed {
+                message: "the engine worker was terminated".into(),
+            })
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(report.unchecked_ref());
+        }
     }
 
     fn post(&self, request: &Request<'_>) {

@@ -91,6 +91,29 @@ pub fn scenario_to_toml(json: &str) -> Result<String, JsError> {
     scenario_to_toml_impl(json).map_err(|d| to_js_error(&d))
 }
 
+/// Splits the adapter's own `allow_large` flag (the user confirmed a run above the work budget)
+/// off the options JSON; the rest must be the engine's `RunOptions` (which denies unknown fields).
+fn parse_options(options_json: &str) -> Result<(RunOptions, bool), Diagnostics> {
+    if options_json.trim().is_empty() {
+        return Ok((RunOptions::default(), false));
+    }
+    let mut value: serde_json::Value = from_json("options", options_json)?;
+    let allow_large = match value.as_object_mut().and_then(|o| o.remove("allow_large")) {
+        None | Some(serde_json::Value::Null) => false,
+        Some(serde_json::Value::Bool(b)) => b,
+        Some(other) => {
+            return Err(single(
+                "allow_large",
+                format!("allow_large must be true or false, not {other}"),
+                None,
+            ));
+        }
+    };
+    let options = serde_json::from_value(value)
+        .map_err(|e| single("options", format!("invalid options JSON: {e}"), None))?;
+    Ok((options, allow_large))
+}
+
 /// One simulation being run chunk by chunk, so the caller can yield between chunks.
 #[wasm_bindgen]
 pub struct Run {
@@ -104,12 +127,12 @@ impl Run {
     pub fn create(scenario_json: &str, options_json: &str) -> Result<Run, Diagnostics> {
         // The engine's own decoder, not serde: it validates and reports every problem.
         let scenario = engine::parse_scenario(scenario_json, Format::Json)?;
-        let options: RunOptions = if options_json.trim().is_empty() {
-            RunOptions::default()
+        let (options, allow_large) = parse_options(options_json)?;
+        let simulation = if allow_large {
+            Simulation::new_large(&scenario, &options)?
         } else {
-            from_json("options", options_json)?
+            Simulation::new(&scenario, &options)?
         };
-        let simulation = Simulation::new(&scenario, &options)?;
         let accumulator = simulation.accumulator();
         Ok(Run {
             simulation,
@@ -201,6 +224,31 @@ mod tests {
                 .unwrap()
                 .contains("[[workloads]]")
         );
+    }
+
+    #[test]
+    fn allow_large_lifts_the_work_budget_only() {
+        let scenario = parse_scenario_impl(TINY, "toml").unwrap();
+        // 1e6 paths x 1040 weeks x (1 portfolio + 1 provider + 2 workloads) = 4.2e9 work.
+        let big = r#"{"paths": 1000000, "seed": 1}"#;
+        let mut doc: serde_json::Value = serde_json::from_str(&scenario).unwrap();
+        doc["horizon_weeks"] = 1040.into();
+        let mut second = doc["workloads"][0].clone();
+        second["name"] = "batch".into();
+        doc["workloads"].as_array_mut().unwrap().push(second);
+        let scenario = doc.to_string();
+        let size = engine::run_size(
+            &engine::parse_scenario(&scenario, Format::Json).unwrap(),
+            &parse_options(big).unwrap().0,
+        );
+        assert!(size.over && !size.refused, "{size:?}");
+        assert!(Run::create(&scenario, big).is_err());
+        let large = r#"{"paths": 1000000, "seed": 1, "allow_large": true}"#;
+        let run = Run::create(&scenario, large).unwrap();
+        assert!(run.chunk_count() > 1);
+        assert!(parse_options(r#"{"allow_large": 1}"#).is_err());
+        assert!(parse_options(r#"{"bogus": 1}"#).is_err());
+        assert!(!parse_options("").unwrap().1);
     }
 
     #[test]

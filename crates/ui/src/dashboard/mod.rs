@@ -7,7 +7,7 @@ pub mod kpi;
 
 use leptos::prelude::*;
 
-use crate::runner::{RunState, use_runner};
+use crate::runner::{Gate, RunState, use_runner};
 use crate::state::use_state;
 
 /// Most KPI cards side by side (the charts' own limit too).
@@ -66,7 +66,8 @@ pub fn Dashboard() -> impl IntoView {
 
     let run_state = move || status.with(|s| s.state.as_str());
     let digest = move || report.with(|r| r.as_ref().map(|r| r.digest.clone()).unwrap_or_default());
-    let stale = move || state.checked.with(|c| c.is_err()) && report.with(|r| r.is_some());
+    let invalid = move || state.checked.with(|c| c.is_err()) && report.with(|r| r.is_some());
+    let stale = move || invalid() || (runner.outdated.get() && report.with(|r| r.is_some()));
     let running = move || status.with(|s| s.state == RunState::Running);
 
     // A new report with a different portfolio count resets the selection.
@@ -103,7 +104,13 @@ pub fn Dashboard() -> impl IntoView {
                         }).unwrap_or_default())}
                     </span>
                     <Show when=stale>
-                        <span class="badge stale" role="status">"Stale: the scenario has errors; showing the last valid result"</span>
+                        <span class="badge stale" role="status" data-testid="stale">
+                            {move || if invalid() {
+                                "Stale: the scenario has errors; showing the last valid result"
+                            } else {
+                                "Stale: showing the last result, not of the current scenario"
+                            }}
+                        </span>
                     </Show>
                 </div>
                 <div class="progress" class:active=running>
@@ -141,6 +148,7 @@ pub fn Dashboard() -> impl IntoView {
                 </div>
             </div>
             <RunErrors/>
+            <RunGate/>
             <kpi::KpiRow/>
             <chart_grid::ChartGrid/>
             <Comparisons/>
@@ -174,6 +182,88 @@ fn RunErrors() -> impl IntoView {
                 }
             })
         })
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!(
+        "{} MB",
+        format::num(bytes as f64 / f64::from(1u32 << 20), 0)
+    )
+}
+
+/// A run over the engine's budgets: refused outright (memory, paths), or waiting for the user
+/// to confirm a long run.
+#[component]
+fn RunGate() -> impl IntoView {
+    let state = use_state();
+    let runner = use_runner();
+    move || {
+        match runner.gate.get()? {
+        Gate::Refused(size) => Some(
+            view! {
+                <div class="panel error" role="alert" data-testid="run-refused">
+                    <h3>"This run is too large for the browser"</h3>
+                    <p>
+                        {format!(
+                            "{} paths (limit {}); estimated memory {} (limit {}). Reduce the paths, the horizon or the number of portfolios.",
+                            format::num(f64::from(size.paths), 0),
+                            format::num(f64::from(engine::MAX_PATHS), 0),
+                            mib(size.memory_bytes),
+                            mib(size.memory_limit),
+                        )}
+                    </p>
+                </div>
+            }
+            .into_any(),
+        ),
+        Gate::Confirm(size) => {
+            let cancel_ref = NodeRef::<leptos::html::Button>::new();
+            Effect::new(move |_| {
+                if let Some(b) = cancel_ref.get() {
+                    let _ = b.focus();
+                }
+            });
+            let keydown = move |e: leptos::ev::KeyboardEvent| {
+                if e.key() == "Escape" {
+                    // Declines the run only, without also leaving presentation mode.
+                    e.prevent_default();
+                    e.stop_propagation();
+                    runner.decline();
+                }
+            };
+            Some(
+                view! {
+                    <div
+                        class="panel confirm"
+                        role="alertdialog"
+                        aria-labelledby="confirm-large-title"
+                        aria-describedby="confirm-large-text"
+                        data-testid="confirm-large"
+                        on:keydown=keydown
+                    >
+                        <h3 id="confirm-large-title">"Run a large simulation?"</h3>
+                        <p id="confirm-large-text">
+                            {format!(
+                                "This run needs {} units of work, {:.1}x the usual budget of {} ({} paths x {} weeks; estimated memory {}). It may take minutes; you can cancel it at any time.",
+                                format::num(size.work as f64, 0),
+                                size.work as f64 / size.limit as f64,
+                                format::num(size.limit as f64, 0),
+                                format::num(f64::from(size.paths), 0),
+                                size.weeks,
+                                mib(size.memory_bytes),
+                            )}
+                        </p>
+                        <div class="actions">
+                            <button class="primary" data-testid="confirm-run" on:click=move |_| runner.start(state, true)>"Run anyway"</button>
+                            <button class="secondary" data-testid="confirm-cancel" node_ref=cancel_ref on:click=move |_| runner.decline()>"Cancel"</button>
+                        </div>
+                    </div>
+                }
+                .into_any(),
+            )
+        }
+    }
     }
 }
 
