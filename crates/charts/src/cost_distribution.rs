@@ -7,7 +7,7 @@ use plotters::style::Color;
 
 use crate::axes::{self, Axes, Extent, Grid, clean};
 use crate::format;
-use crate::frame::{self, LegendItem, Swatch};
+use crate::frame::{self, Swatch};
 use crate::style::Style;
 use crate::theme;
 
@@ -19,25 +19,16 @@ pub(crate) const TITLE: &str = "Total cost distribution";
 pub fn cost_distribution(report: &Report, style: &Style) -> String {
     let selected = style.selection(report.portfolios.len());
     frame::render(style, |root, theme| {
-        let mut legend: Vec<LegendItem> = selected
-            .iter()
-            .map(|&i| {
-                LegendItem::new(
-                    report.portfolios[i].name.clone(),
-                    theme::portfolio_colour(i),
-                    Swatch::Line,
-                )
-            })
-            .collect();
-        if !selected.is_empty() {
-            legend.push(LegendItem::new("P50", theme::MUTED, Swatch::Dot));
-            legend.push(LegendItem::new("P90", theme::MUTED, Swatch::Square));
-            legend.push(LegendItem::new(
-                "CVaR95 (mean of worst 5%)",
-                theme::MUTED,
-                Swatch::Triangle,
-            ));
-        }
+        let legend = frame::portfolio_legend(
+            report,
+            &selected,
+            Swatch::Line,
+            &[
+                ("P50", Swatch::Dot),
+                ("P90", Swatch::Square),
+                ("CVaR95 (mean of worst 5%)", Swatch::Triangle),
+            ],
+        );
         let plot = frame::frame(root, theme, TITLE, &frame::subtitle(report), &legend)?;
 
         let curves: Vec<(usize, Vec<(f64, f64)>)> = selected

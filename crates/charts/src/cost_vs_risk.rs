@@ -7,7 +7,7 @@ use plotters_backend::text_anchor::{HPos, VPos};
 
 use crate::axes::{self, Axes, Extent, Grid, or_zero};
 use crate::format;
-use crate::frame::{self, LegendItem, Swatch};
+use crate::frame::{self, Swatch};
 use crate::style::Style;
 use crate::text;
 use crate::theme;
@@ -19,23 +19,12 @@ pub(crate) const TITLE: &str = "Cost vs. shortage risk";
 pub fn cost_vs_risk(report: &Report, style: &Style) -> String {
     let selected = style.selection(report.portfolios.len());
     frame::render(style, |root, theme| {
-        let mut legend: Vec<LegendItem> = selected
-            .iter()
-            .map(|&i| {
-                LegendItem::new(
-                    report.portfolios[i].name.clone(),
-                    theme::portfolio_colour(i),
-                    Swatch::Dot,
-                )
-            })
-            .collect();
-        if !selected.is_empty() {
-            legend.push(LegendItem::new(
-                "error bars ±2 s.e.",
-                theme::MUTED,
-                Swatch::Line,
-            ));
-        }
+        let legend = frame::portfolio_legend(
+            report,
+            &selected,
+            Swatch::Dot,
+            &[("error bars ±2 s.e.", Swatch::Line)],
+        );
         let plot = frame::frame(root, theme, TITLE, &frame::subtitle(report), &legend)?;
         if selected.is_empty() || report.paths == 0 {
             return frame::no_data(&plot, theme, "No portfolios to compare.");

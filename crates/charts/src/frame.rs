@@ -90,6 +90,34 @@ impl LegendItem {
 }
 
 /// One line under the title naming the run, so a pasted chart says where it came from.
+/// One legend entry per shown portfolio, in its colour, followed by the chart's own marks
+/// (`notes`, in muted grey) when any portfolio is shown.
+pub(crate) fn portfolio_legend(
+    report: &engine::report::Report,
+    selected: &[usize],
+    swatch: Swatch,
+    notes: &[(&str, Swatch)],
+) -> Vec<LegendItem> {
+    let mut legend: Vec<LegendItem> = selected
+        .iter()
+        .map(|&i| {
+            LegendItem::new(
+                report.portfolios[i].name.clone(),
+                crate::theme::portfolio_colour(i),
+                swatch,
+            )
+        })
+        .collect();
+    if !selected.is_empty() {
+        legend.extend(
+            notes
+                .iter()
+                .map(|&(label, s)| LegendItem::new(label, crate::theme::MUTED, s)),
+        );
+    }
+    legend
+}
+
 pub(crate) fn subtitle(report: &engine::report::Report) -> String {
     let mut parts = Vec::new();
     if !report.scenario_name.trim().is_empty() {

@@ -7,7 +7,7 @@ use plotters::style::Color;
 
 use crate::axes::{self, Axes, Extent, Grid, or_zero};
 use crate::format;
-use crate::frame::{self, LegendItem, Swatch};
+use crate::frame::{self, Swatch};
 use crate::style::Style;
 use crate::theme;
 
@@ -17,23 +17,12 @@ pub(crate) const TITLE: &str = "Weekly cost";
 pub fn weekly_cost_bands(report: &Report, style: &Style) -> String {
     let selected = style.selection(report.portfolios.len());
     frame::render(style, |root, theme| {
-        let mut legend: Vec<LegendItem> = selected
-            .iter()
-            .map(|&i| {
-                LegendItem::new(
-                    report.portfolios[i].name.clone(),
-                    theme::portfolio_colour(i),
-                    Swatch::Line,
-                )
-            })
-            .collect();
-        if !selected.is_empty() {
-            legend.push(LegendItem::new(
-                "P50, band P10–P90",
-                theme::MUTED,
-                Swatch::Band,
-            ));
-        }
+        let legend = frame::portfolio_legend(
+            report,
+            &selected,
+            Swatch::Line,
+            &[("P50, band P10–P90", Swatch::Band)],
+        );
         let plot = frame::frame(root, theme, TITLE, &frame::subtitle(report), &legend)?;
 
         let weeks = selected

@@ -7,7 +7,7 @@ use plotters::style::Color;
 
 use crate::axes::{self, Axes, Extent, Grid, or_zero};
 use crate::format;
-use crate::frame::{self, LegendItem, Swatch};
+use crate::frame::{self, Swatch};
 use crate::style::Style;
 use crate::theme;
 
@@ -21,19 +21,12 @@ type Point = (f64, f64, f64);
 pub fn weekly_shortage(report: &Report, style: &Style) -> String {
     let selected = style.selection(report.portfolios.len());
     frame::render(style, |root, theme| {
-        let mut legend: Vec<LegendItem> = selected
-            .iter()
-            .map(|&i| {
-                LegendItem::new(
-                    report.portfolios[i].name.clone(),
-                    theme::portfolio_colour(i),
-                    Swatch::Line,
-                )
-            })
-            .collect();
-        if !selected.is_empty() {
-            legend.push(LegendItem::new("±2 s.e.", theme::MUTED, Swatch::Band));
-        }
+        let legend = frame::portfolio_legend(
+            report,
+            &selected,
+            Swatch::Line,
+            &[("±2 s.e.", Swatch::Band)],
+        );
         let plot = frame::frame(root, theme, TITLE, &frame::subtitle(report), &legend)?;
 
         // Percent, clamped to what a probability can be.
