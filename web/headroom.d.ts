@@ -25,8 +25,12 @@ export interface Progress {
   total: number;
   /** Monte Carlo paths merged so far. */
   paths: number;
-  /** The report over the paths merged so far (the final report when done === total). */
-  report: Report;
+  /**
+   * The report over the paths merged so far: with the first chunk, then at most every
+   * ~150 ms (finalizing a report costs about as much as a chunk), and always the final
+   * report when done === total.
+   */
+  report?: Report;
 }
 
 export interface SimulateOptions {
@@ -38,7 +42,7 @@ export interface SimulateOptions {
   stress?: string[];
   /** Format of a text scenario; default: JSON if it starts with "{", else TOML. */
   format?: Format;
-  /** Called after every chunk. */
+  /** Called after every chunk, and once more with the final report. */
   onProgress?: (progress: Progress) => void;
   /** Aborting rejects the promise with the signal's reason (an AbortError by default). */
   signal?: AbortSignal;

@@ -140,6 +140,9 @@ function yieldToEventLoop() {
   });
 }
 
+// How often onProgress carries a fresh report (as in worker.js).
+const REPORT_EVERY_MS = 150;
+
 /**
  * Runs a scenario (TOML/JSON text or object) and resolves with the report. Runs on this
  * thread one chunk at a time, yielding between chunks; `{ worker: true }` runs it in
@@ -161,10 +164,18 @@ export async function simulate(scenario, options = {}) {
   }
   try {
     const total = run.chunkCount();
+    let lastReport = -Infinity;
     for (let done = 1; ; done += 1) {
       const finished = run.step();
       if (onProgress && !finished) {
-        onProgress({ done, total, paths: run.pathsDone(), report: JSON.parse(run.reportJson()) });
+        const progress = { done, total, paths: run.pathsDone() };
+        // Same cadence as worker.js: a report per chunk would cost as much as the chunks.
+        const now = performance.now();
+        if (now - lastReport >= REPORT_EVERY_MS) {
+          progress.report = JSON.parse(run.reportJson());
+          lastReport = now;
+        }
+        onProgress(progress);
       }
       if (finished) {
         const report = JSON.parse(run.reportJson());
@@ -195,9 +206,13 @@ function simulateInWorker(json, opts, signal, onProgress) {
     worker.onerror = (event) => finish(reject, new HeadroomError([{ path: '', message: event.message ?? 'worker failed', hint: null }]));
     worker.onmessage = ({ data }) => {
       if (data.type === 'progress') {
-        onProgress?.({ done: data.done, total: data.total, paths: data.paths, report: JSON.parse(data.report) });
+        const progress = { done: data.done, total: data.total, paths: data.paths };
+        if (data.report !== undefined) progress.report = JSON.parse(data.report);
+        onProgress?.(progress);
       } else if (data.type === 'done') {
-        finish(resolve, JSON.parse(data.report));
+        const report = JSON.parse(data.report);
+        onProgress?.({ done: data.total, total: data.total, paths: data.paths, report });
+        finish(resolve, report);
       } else if (data.type === 'error') {
         finish(reject, new HeadroomError(data.diagnostics));
       }

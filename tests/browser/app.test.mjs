@@ -115,10 +115,10 @@ test('the dashboard renders with no console errors and no outside requests', asy
   await page.goto(BASE_URL);
   const digest = await waitDone(page, { digest: cliDigests['three-lane.toml'] });
   assert.ok(digest);
-  for (const id of ['kpi-0', 'kpi-1', 'chart-demand', 'chart-shortage', 'chart-cost', 'chart-risk', 'chart-providers', 'comparisons']) {
+  for (const id of ['kpi-0', 'kpi-1', 'chart-demand', 'chart-shortage', 'chart-cost', 'chart-risk', 'chart-weekly-cost', 'chart-providers', 'comparisons']) {
     assert.equal(await page.locator(`[data-testid=${id}]`).count(), 1, `${id} is missing`);
   }
-  for (const id of ['chart-demand', 'chart-shortage', 'chart-cost', 'chart-risk', 'chart-providers']) {
+  for (const id of ['chart-demand', 'chart-shortage', 'chart-cost', 'chart-risk', 'chart-weekly-cost', 'chart-providers']) {
     const svg = page.locator(`[data-testid=${id}] svg`);
     assert.equal(await svg.count(), 1, `${id} has no SVG`);
     const box = await svg.boundingBox();
@@ -323,7 +323,8 @@ test('the worker protocol: a newer run supersedes, cancel stops', async () => {
       ready: seen.find((m) => m.type === 'ready'),
       total1: seen.find((m) => m.id === 1)?.total,
       done1: seen.some((m) => m.type === 'done' && m.id === 1),
-      progress2: seen.filter((m) => m.id === 2 && m.type === 'progress').map((m) => m.done),
+      progress2: seen.filter((m) => m.id === 2 && m.type === 'progress').map((m) => [m.done, typeof m.report]),
+      done2: seen.find((m) => m.id === 2 && m.type === 'done'),
       done3: seen.some((m) => m.type === 'done' && m.id === 3),
       progress3: [before, count(3)],
       error4: seen.find((m) => m.type === 'error' && m.id === 4),
@@ -332,7 +333,11 @@ test('the worker protocol: a newer run supersedes, cancel stops', async () => {
   assert.match(log.ready.engineVersion, /^\d+\.\d+\.\d+/);
   assert.ok(log.total1 > 1000, `run 1 has ${log.total1} chunks`);
   assert.equal(log.done1, false, 'superseded run 1 finished');
-  assert.deepEqual(log.progress2, [1, 2, 3]);
+  // Chunks 1 and 2 of 3 report progress (the first with an estimate: the second follows
+  // within REPORT_EVERY_MS, so it carries none); the last chunk is the 'done' message.
+  assert.deepEqual(log.progress2, [[1, 'string'], [2, 'undefined']]);
+  assert.equal(log.done2.paths, 1500);
+  assert.ok(log.done2.engineMs > 0 && JSON.parse(log.done2.report).paths === 1500);
   assert.equal(log.done3, false, 'cancelled run 3 finished');
   assert.equal(log.progress3[0], log.progress3[1], 'cancelled run 3 kept reporting progress');
   assert.ok(Array.isArray(log.error4.diagnostics) && log.error4.diagnostics.length > 0);

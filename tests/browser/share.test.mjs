@@ -108,7 +108,10 @@ test('the API: validate, parse, worker and main thread agree, abort stops', asyn
     const options = { paths: 300, seed: 7 };
     const progress = [];
     const main = await Headroom.simulate(scenario, { ...options, onProgress: (p) => progress.push([p.done, p.total, p.paths]) });
-    const inWorker = await Headroom.simulate(toml, { ...options, worker: true });
+    const workerProgress = [];
+    const inWorker = await Headroom.simulate(toml, {
+      ...options, worker: true, onProgress: (p) => workerProgress.push([p.done, p.total, p.paths, typeof p.report]),
+    });
     let aborted = null;
     const controller = new AbortController();
     try {
@@ -130,6 +133,7 @@ test('the API: validate, parse, worker and main thread agree, abort stops', asyn
       workerDigest: inWorker.digest,
       paths: main.paths,
       lastProgress: progress.at(-1),
+      workerProgress,
       aborted,
       invalid,
     };
@@ -141,6 +145,8 @@ test('the API: validate, parse, worker and main thread agree, abort stops', asyn
   assert.equal(result.mainDigest, result.workerDigest);
   assert.equal(result.lastProgress[0], result.lastProgress[1]);
   assert.equal(result.lastProgress[2], 300);
+  // The first chunk brings an estimate; the final call carries the report (300 paths = 1 chunk).
+  assert.deepEqual(result.workerProgress, [[1, 1, 300, 'object']]);
   assert.equal(result.aborted, 'AbortError');
   assert.equal(result.invalid, true);
   assert.deepEqual(problems, []);

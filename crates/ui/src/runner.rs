@@ -12,8 +12,10 @@ use leptos::prelude::*;
 use crate::state::AppState;
 use crate::worker_bridge::{Diagnostic, EngineWorker, RunOptions, ScenarioFormat, WorkerEvent};
 
-/// Quiet time after the last edit before a run starts, so typing does not start a run per key.
-pub const DEBOUNCE: Duration = Duration::from_millis(250);
+/// Quiet time after the last edit before a run starts. Short on purpose: a slider drag fires
+/// every frame (~16 ms) and only its pauses start runs, while a superseded run stops within
+/// one chunk, so a run per keystroke costs little and the first estimate comes sooner.
+pub const DEBOUNCE: Duration = Duration::from_millis(40);
 
 /// Lifecycle of the current run; its name is exposed as `data-state` for tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +50,8 @@ pub struct RunStatus {
     pub total: u32,
     /// Paths merged so far.
     pub paths: u32,
+    /// Time the worker spent inside the engine, once done (shown to the browser benchmark).
+    pub engine_ms: Option<f64>,
     pub errors: Vec<Diagnostic>,
 }
 
@@ -63,6 +67,7 @@ impl RunStatus {
             done: 0,
             total: 0,
             paths: 0,
+            engine_ms: None,
             errors: Vec::new(),
         }
     }
@@ -96,10 +101,17 @@ impl RunStatus {
                 self.done = done;
                 self.total = total;
                 self.paths = paths;
-                self.decode(&report)
+                report.and_then(|r| self.decode(&r))
             }
-            WorkerEvent::Done { id, report } if mine(id) => {
+            WorkerEvent::Done {
+                id,
+                report,
+                paths,
+                engine_ms,
+            } if mine(id) => {
                 self.done = self.total;
+                self.paths = paths;
+                self.engine_ms = engine_ms;
                 let report = self.decode(&report);
                 if report.is_some() {
                     self.state = RunState::Done;
@@ -388,7 +400,9 @@ mod tests {
         assert!(
             s.apply(WorkerEvent::Done {
                 id: 1,
-                report: "{}".into()
+                report: "{}".into(),
+                paths: 1,
+                engine_ms: None,
             })
             .is_none()
         );
@@ -417,11 +431,24 @@ mod tests {
             done: 1,
             total: 2,
             paths: 500,
-            report: r#"{"digest":"a"}"#.into(),
+            report: Some(r#"{"digest":"a"}"#.into()),
         });
         assert!(r.is_none());
         assert_eq!(s.state, RunState::Error);
         assert_eq!((s.done, s.paths), (1, 500));
+    }
+
+    #[test]
+    fn a_progress_without_a_report_moves_the_bar_only() {
+        let mut s = running(4);
+        let event: WorkerEvent =
+            serde_json::from_str(r#"{"type":"progress","id":4,"done":3,"total":20,"paths":1500}"#)
+                .unwrap();
+        assert!(s.apply(event).is_none());
+        assert_eq!(
+            (s.state, s.done, s.total, s.paths),
+            (RunState::Running, 3, 20, 1500)
+        );
     }
 
     #[test]
@@ -442,10 +469,13 @@ mod tests {
         let got = s.apply(WorkerEvent::Done {
             id: 7,
             report: json,
+            paths: 200,
+            engine_ms: Some(3.5),
         });
         assert_eq!(got.map(|r| r.digest), Some(report.digest));
         assert_eq!(s.state, RunState::Done);
         assert_eq!(s.fraction(), 1.0);
+        assert_eq!((s.paths, s.engine_ms), (200, Some(3.5)));
         // Late events of a finished run change nothing.
         assert!(
             s.apply(WorkerEvent::Progress {
@@ -453,7 +483,7 @@ mod tests {
                 done: 1,
                 total: 1,
                 paths: 1,
-                report: "{}".into()
+                report: Some("{}".into())
             })
             .is_none()
         );

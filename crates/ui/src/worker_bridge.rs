@@ -85,8 +85,9 @@ pub enum WorkerEvent {
         total: u32,
         /// Paths merged.
         paths: u32,
-        /// Report JSON of the merged chunks.
-        report: String,
+        /// Report JSON of the merged chunks; the worker sends it only now and then.
+        #[serde(default)]
+        report: Option<String>,
     },
     /// The run finished.
     Done {
@@ -94,6 +95,11 @@ pub enum WorkerEvent {
         id: u32,
         /// Final report JSON.
         report: String,
+        /// Paths merged.
+        paths: u32,
+        /// Milliseconds spent inside the engine (excludes messaging and report JSON).
+        #[serde(default, rename = "engineMs")]
+        engine_ms: Option<f64>,
     },
     /// The run could not start or failed.
     Error {

@@ -1,4 +1,4 @@
-//! The five charts, drawn by the `charts` crate from the report at the size of their
+//! The six charts, drawn by the `charts` crate from the report at the size of their
 //! containers (re-measured on window resize and when presentation mode toggles).
 
 use leptos::html;
@@ -49,6 +49,13 @@ const SPECS: &[Spec] = &[
         file: "cost-vs-risk",
         draw: ::charts::cost_vs_risk,
         wide: false,
+    },
+    Spec {
+        testid: "chart-weekly-cost",
+        title: "Weekly cost bands",
+        file: "weekly-cost",
+        draw: ::charts::weekly_cost_bands,
+        wide: true,
     },
     Spec {
         testid: "chart-providers",

@@ -1,4 +1,4 @@
-//! The results dashboard: run status, a KPI card per portfolio, the five charts and the paired
+//! The results dashboard: run status, a KPI card per portfolio, the six charts and the paired
 //! comparisons. Every number shown comes from the engine's report.
 
 pub mod chart_grid;
@@ -89,6 +89,7 @@ pub fn Dashboard() -> impl IntoView {
             data-stale=move || stale().to_string()
             data-run-id=move || status.with(|s| s.id.to_string())
             data-paths=move || status.with(|s| s.paths.to_string())
+            data-engine-ms=move || status.with(|s| s.engine_ms.map(|ms| format!("{ms:.1}")))
             data-highlight=move || view.highlight.get().map(|i| i.to_string()).unwrap_or_default()
             aria-busy=move || running().to_string()
         >
