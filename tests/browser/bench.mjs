@@ -4,8 +4,8 @@
 // library, then edits the seed through the page's test hook and measures, in the page:
 //   - edit -> first progressive estimate on screen (includes the 40 ms debounce),
 //   - edit -> full run done, and run start -> done (engine time in the worker),
-//   - wasm engine throughput in path-weeks/s, next to the native single-thread number
-//     from `headroom bench`,
+//   - the wasm engine's throughput in one worker (no helpers) in path-weeks/s, next to
+//     the native single-thread number from `headroom bench`,
 //   - the sizes of the wasm files in dist/.
 // Env: BASE_URL (a server for dist/), CHROMIUM_PATH, DIST (default ../../dist), REPEAT (3).
 
@@ -56,13 +56,32 @@ for (let i = 0; i < REPEAT; i += 1) {
     window.__headroom_edit('seed', seed);
   }), seed));
 }
+
+// The engine alone in one worker (no helpers), against native single-threaded: the same
+// worker protocol the app uses, with workers: 1; best of REPEAT.
+const single = await page.evaluate(async (repeat) => {
+  const scenario = await (await fetch('scenarios/bench.toml')).text();
+  const worker = new Worker('./worker.js', { type: 'module' });
+  const times = [];
+  for (let i = 0; i < repeat; i += 1) {
+    times.push(await new Promise((resolve) => {
+      worker.onmessage = ({ data }) => {
+        if (data.type === 'done') resolve(data.engineMs);
+      };
+      worker.postMessage({ type: 'run', id: i, scenario, format: 'toml', options: { seed: 2000 + i }, workers: 1 });
+    }));
+  }
+  worker.terminate();
+  return Math.min(...times);
+}, REPEAT);
+const workers = await page.evaluate(() => navigator.hardwareConcurrency);
 await browser.close();
 
 const best = (key) => Math.min(...runs.map((r) => r[key]));
 const weeks = 104;
 const paths = runs[0].paths;
 const wasmRate = (paths * weeks) / (best('runMs') / 1000);
-const engineRate = (paths * weeks) / (best('engineMs') / 1000);
+const engineRate = (paths * weeks) / (single / 1000);
 
 let nativeRate = null;
 try {
@@ -78,12 +97,13 @@ console.log(`bench.toml in the browser: ${fmt(paths)} paths x ${weeks} weeks, be
 console.log(`  edit -> first estimate on screen : ${fmt(best('firstMs'))} ms (includes the 40 ms debounce)`);
 console.log(`  edit -> full run done            : ${fmt(best('doneMs'))} ms`);
 console.log(`  run start -> done (worker)       : ${fmt(best('runMs'))} ms`);
-console.log(`  engine time inside the worker    : ${fmt(best('engineMs'))} ms`);
-console.log(`  wasm engine alone                : ${fmt(engineRate)} path-weeks/s`);
-console.log(`  wasm run incl. reports + drawing : ${fmt(wasmRate)} path-weeks/s`);
+console.log(`  app run: workers                 : ${workers} (navigator.hardwareConcurrency, max 8)`);
+console.log(`  app run: path-weeks/s            : ${fmt(wasmRate)} (incl. reports + drawing)`);
+console.log(`  one worker, engine time          : ${fmt(single)} ms`);
+console.log(`  wasm engine alone (1 worker)     : ${fmt(engineRate)} path-weeks/s`);
 if (nativeRate) {
   console.log(`  native engine, 1 thread          : ${fmt(nativeRate)} path-weeks/s`);
-  console.log(`  native / wasm engine             : ${(nativeRate / engineRate).toFixed(2)}x (run incl. overhead: ${(nativeRate / wasmRate).toFixed(2)}x)`);
+  console.log(`  native / wasm engine (1 thread)  : ${(nativeRate / engineRate).toFixed(2)}x`);
 }
 for (const f of readdirSync(DIST).filter((f) => f.endsWith('.wasm')).sort()) {
   const size = statSync(join(DIST, f)).size;

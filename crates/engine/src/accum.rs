@@ -11,8 +11,9 @@ use crate::stats::Moments;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Results of one chunk of paths.
-#[derive(Clone, Debug)]
+/// Results of one chunk of paths. Serializable so that chunks simulated in other workers can be
+/// merged (see `wire.rs`).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ChunkResult {
     pub(crate) index: u32,
     pub(crate) paths: u32,
@@ -31,7 +32,7 @@ impl ChunkResult {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ClassAgg {
     pub short_paths: u32,
     pub unmet: Moments,
@@ -43,7 +44,7 @@ pub(crate) struct ClassAgg {
 /// Per-provider sums: committed, burst, emergency GPU-hours, then the same three as spend.
 pub(crate) type ProviderAgg = [f64; 6];
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PortfolioAgg {
     // Per path, in path order.
     pub cost: Vec<f64>,

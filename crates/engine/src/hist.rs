@@ -11,7 +11,7 @@ const OCTAVES: usize = 32;
 pub(crate) const BINS: usize = SUB * OCTAVES;
 
 /// One histogram per week, stored flat.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct WeeklyHist {
     /// Lower edge of the range: scale / 2^16.
     lo: f64,
@@ -48,6 +48,26 @@ impl WeeklyHist {
             (exp * SUB + sub).min(BINS - 1)
         };
         self.counts[week * BINS + bin] += 1;
+    }
+
+    /// Whether this histogram has the layout of `WeeklyHist::new(weeks, scale)`.
+    pub fn fits(&self, weeks: usize, scale: f64) -> bool {
+        let like = WeeklyHist::new(0, scale);
+        self.lo.to_bits() == like.lo.to_bits()
+            && self.inv_lo.to_bits() == like.inv_lo.to_bits()
+            && self.zeros.len() == weeks
+            && Some(self.counts.len()) == weeks.checked_mul(BINS)
+    }
+
+    /// Whether every week holds exactly `paths` values (true of any chunk's histogram).
+    pub fn counts_paths(&self, paths: u32) -> bool {
+        let paths = u64::from(paths);
+        self.zeros
+            .iter()
+            .zip(self.counts.chunks_exact(BINS))
+            .all(|(&z, bins)| {
+                u64::from(z) + bins.iter().map(|&c| u64::from(c)).sum::<u64>() == paths
+            })
     }
 
     pub fn merge(&mut self, other: &WeeklyHist) {

@@ -39,6 +39,7 @@ mod rng;
 pub mod scenario;
 mod sim;
 mod stats;
+mod wire;
 mod world;
 
 pub use accum::{Accumulator, ChunkResult};
@@ -46,6 +47,7 @@ pub use budget::{MAX_MEMORY_BYTES, MAX_PATHS, MAX_WORK, RunSize, run_size};
 pub use diag::{Diagnostic, Diagnostics};
 pub use report::Report;
 pub use scenario::{Format, Scenario};
+pub use wire::WireError;
 
 use serde::Deserialize;
 

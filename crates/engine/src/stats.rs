@@ -1,7 +1,7 @@
 //! Small statistics helpers: moments with standard errors, percentiles, tail means.
 
 /// Running sum and sum of squares of a per-path quantity.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Moments {
     pub sum: f64,
     pub sumsq: f64,

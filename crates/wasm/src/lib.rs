@@ -114,6 +114,18 @@ fn parse_options(options_json: &str) -> Result<(RunOptions, bool), Diagnostics> 
     Ok((options, allow_large))
 }
 
+/// Compiles scenario JSON and run options JSON (`allow_large` included) into a simulation.
+fn compile(scenario_json: &str, options_json: &str) -> Result<Simulation, Diagnostics> {
+    // The engine's own decoder, not serde: it validates and reports every problem.
+    let scenario = engine::parse_scenario(scenario_json, Format::Json)?;
+    let (options, allow_large) = parse_options(options_json)?;
+    if allow_large {
+        Simulation::new_large(&scenario, &options)
+    } else {
+        Simulation::new(&scenario, &options)
+    }
+}
+
 /// One simulation being run chunk by chunk, so the caller can yield between chunks.
 #[wasm_bindgen]
 pub struct Run {
@@ -125,14 +137,7 @@ pub struct Run {
 impl Run {
     /// Prepares a run from scenario JSON and run options JSON.
     pub fn create(scenario_json: &str, options_json: &str) -> Result<Run, Diagnostics> {
-        // The engine's own decoder, not serde: it validates and reports every problem.
-        let scenario = engine::parse_scenario(scenario_json, Format::Json)?;
-        let (options, allow_large) = parse_options(options_json)?;
-        let simulation = if allow_large {
-            Simulation::new_large(&scenario, &options)?
-        } else {
-            Simulation::new(&scenario, &options)?
-        };
+        let simulation = compile(scenario_json, options_json)?;
         let accumulator = simulation.accumulator();
         Ok(Run {
             simulation,
@@ -147,7 +152,17 @@ impl Run {
 
     /// Whether every chunk has been merged.
     pub fn is_finished(&self) -> bool {
-        self.next_chunk >= self.simulation.chunk_count()
+        self.accumulator.chunks_done() >= self.simulation.chunk_count()
+    }
+
+    /// Merges a chunk computed by another worker (bytes from [`Run::run_chunk`]).
+    pub fn merge_chunk_impl(&mut self, bytes: &[u8]) -> Result<bool, Diagnostics> {
+        let chunk = self
+            .simulation
+            .chunk_from_bytes(bytes)
+            .map_err(|e| single("", e.to_string(), None))?;
+        self.accumulator.merge(chunk);
+        Ok(self.is_finished())
     }
 }
 
@@ -167,12 +182,36 @@ impl Run {
 
     /// Runs and merges the next chunk; returns true once all chunks are merged.
     pub fn step(&mut self) -> bool {
-        if !self.is_finished() {
+        if self.next_chunk < self.simulation.chunk_count() {
             let chunk = self.simulation.run_chunk(self.next_chunk);
             self.accumulator.merge(chunk);
             self.next_chunk += 1;
         }
         self.is_finished()
+    }
+
+    /// Runs and merges chunk `index` (the caller hands out indices, e.g. to helper workers);
+    /// returns true once all chunks are merged.
+    #[wasm_bindgen(js_name = stepChunk)]
+    pub fn step_chunk(&mut self, index: u32) -> bool {
+        if index < self.simulation.chunk_count() {
+            let chunk = self.simulation.run_chunk(index);
+            self.accumulator.merge(chunk);
+        }
+        self.is_finished()
+    }
+
+    /// Merges a chunk from another worker's `runChunk` (same scenario and options); returns
+    /// true once all chunks are merged. Throws diagnostics for bytes of another run.
+    #[wasm_bindgen(js_name = mergeChunk)]
+    pub fn merge_chunk(&mut self, bytes: &[u8]) -> Result<bool, JsError> {
+        self.merge_chunk_impl(bytes).map_err(|d| to_js_error(&d))
+    }
+
+    /// Chunks merged so far (the contiguous prefix from chunk 0).
+    #[wasm_bindgen(js_name = chunksDone)]
+    pub fn chunks_done(&self) -> u32 {
+        self.accumulator.chunks_done()
     }
 
     /// Paths merged so far.
@@ -185,6 +224,38 @@ impl Run {
     #[wasm_bindgen(js_name = reportJson)]
     pub fn report_json(&self) -> Result<String, JsError> {
         self.report_json_impl().map_err(|d| to_js_error(&d))
+    }
+}
+
+/// The helper side of a run spread over several workers: simulates chunks and returns them as
+/// bytes for the owning worker's `Run.mergeChunk`. Unlike [`Run`] it keeps no accumulator, so a
+/// helper's memory does not grow with the run's paths.
+#[wasm_bindgen]
+pub struct ChunkRunner {
+    simulation: Simulation,
+}
+
+impl ChunkRunner {
+    /// Same inputs as [`Run::create`], so helper and owner compile the same run.
+    pub fn create(scenario_json: &str, options_json: &str) -> Result<ChunkRunner, Diagnostics> {
+        compile(scenario_json, options_json).map(|simulation| ChunkRunner { simulation })
+    }
+}
+
+#[wasm_bindgen]
+impl ChunkRunner {
+    /// `new ChunkRunner(scenarioJson, optionsJson)`; throws with the diagnostics JSON.
+    #[wasm_bindgen(constructor)]
+    pub fn new(scenario_json: &str, options_json: &str) -> Result<ChunkRunner, JsError> {
+        ChunkRunner::create(scenario_json, options_json).map_err(|d| to_js_error(&d))
+    }
+
+    /// Simulates chunk `index` (clamped to the last chunk) and returns it as bytes.
+    #[wasm_bindgen(js_name = runChunk)]
+    pub fn run_chunk(&self, index: u32) -> Vec<u8> {
+        let index = index.min(self.simulation.chunk_count().saturating_sub(1));
+        self.simulation
+            .chunk_to_bytes(&self.simulation.run_chunk(index))
     }
 }
 
@@ -224,6 +295,32 @@ mod tests {
                 .unwrap()
                 .contains("[[workloads]]")
         );
+    }
+
+    #[test]
+    fn chunks_from_another_worker_merge_to_the_same_report() {
+        let scenario = parse_scenario_impl(TINY, "toml").unwrap();
+        let options = r#"{"paths": 1300, "seed": 5}"#;
+        let mut alone = Run::create(&scenario, options).unwrap();
+        while !alone.step() {}
+        // The owner runs chunk 1 itself; a helper sends chunks 2 and 0, in that order.
+        let helper = ChunkRunner::create(&scenario, options).unwrap();
+        let mut owner = Run::create(&scenario, options).unwrap();
+        assert!(!owner.step_chunk(1));
+        assert!(!owner.merge_chunk_impl(&helper.run_chunk(2)).unwrap());
+        assert_eq!(owner.chunks_done(), 0);
+        assert!(owner.merge_chunk_impl(&helper.run_chunk(0)).unwrap());
+        assert_eq!(owner.paths_done(), 1300);
+        assert_eq!(
+            owner.report_json_impl().unwrap(),
+            alone.report_json_impl().unwrap()
+        );
+        // Bytes of another run are refused with a diagnostic, not merged.
+        let other = ChunkRunner::create(&scenario, r#"{"paths": 1300, "seed": 6}"#).unwrap();
+        let mut fresh = Run::create(&scenario, options).unwrap();
+        let err = fresh.merge_chunk_impl(&other.run_chunk(0)).unwrap_err();
+        assert!(err.to_string().contains("another run"), "{err}");
+        assert!(fresh.merge_chunk_impl(b"garbage").is_err());
     }
 
     #[test]

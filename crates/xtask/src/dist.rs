@@ -30,6 +30,7 @@ const REQUIRED: &[&str] = &[
     "init.js",
     "favicon.svg",
     "worker.js",
+    "pool.js",
     "wasm.js",
     "wasm_bg.wasm",
     "headroom.js",
