@@ -12,6 +12,12 @@
 //        {type:'cancel', id}
 //        {type:'crash'}        test hook: throws an uncaught error (the page sees an `error`
 //                              event on the Worker and restarts it)
+//        {type:'optimize', id, scenario, options}      decision jobs (crates/wasm/src/decide.rs):
+//        {type:'sensitivity', id, scenario, options}   scenario is a JSON string, options the
+//                              engine's OptimizeOptions / SensitivityOptions object. One blocking
+//                              call: nothing else (not even a 'cancel') is handled until it
+//                              returns, so the page sends these to a worker instance of their
+//                              own and cancels one by terminating that worker.
 //   out: {type:'ready', engineVersion}
 //        {type:'progress', id, done, total, paths, report}   after every chunk (done/total
 //        count chunks, paths counts merged paths; report is the report JSON so far)
@@ -19,10 +25,14 @@
 //        {type:'error', id, diagnostics}                      diagnostics: array
 //        {type:'crashed', id, message}   the wasm trapped (e.g. a panic): this instance is
 //                                        unusable; the page restarts the worker
+//        {type:'job-progress', id, done, total}   decision job progress (optimize: candidates
+//                              simulated of the evaluation budget; sensitivity: simulations)
+//        {type:'job-done', id, result}   result: the JSON text, exactly as `headroom optimize` /
+//                              `headroom sensitivity --format json` print it (errors: 'error')
 // A newer 'run' supersedes the current one; chunks yield to the event loop in between so
 // a 'cancel' or a newer 'run' is seen within one chunk.
 
-import init, { Run, engineVersion, parseScenario } from './wasm.js';
+import init, { Run, engineVersion, parseScenario, optimize, sensitivity } from './wasm.js';
 
 // The handler is installed before the wasm is ready so no early message is lost.
 const ready = init().then(() => {
@@ -41,6 +51,8 @@ self.onmessage = (event) => {
     currentId = msg.id;
     const mine = generation;
     ready.then(() => drive(mine, msg)).catch((e) => fail(msg.id, e));
+  } else if (msg.type === 'optimize' || msg.type === 'sensitivity') {
+    ready.then(() => decide(msg)).catch((e) => fail(msg.id, e));
   } else if (msg.type === 'crash') {
     setTimeout(() => {
       throw new Error('simulated engine crash');
@@ -114,4 +126,20 @@ async function drive(mine, msg) {
   } finally {
     run.free();
   }
+}
+
+// A decision job: one blocking engine call that reports progress through its callback.
+function decide(msg) {
+  const job = msg.type === 'optimize' ? optimize : sensitivity;
+  let result;
+  try {
+    result = job(msg.scenario, JSON.stringify(msg.options ?? {}), (done, total) => {
+      self.postMessage({ type: 'job-progress', id: msg.id, done, total });
+      return true;
+    });
+  } catch (e) {
+    fail(msg.id, e);
+    return;
+  }
+  self.postMessage({ type: 'job-done', id: msg.id, result });
 }
