@@ -14,6 +14,12 @@
 //        {type:'cancel', id}
 //        {type:'crash'}        test hook: throws an uncaught error (the page sees an `error`
 //                              event on the Worker and restarts it)
+//        {type:'optimize', id, scenario, options}      decision jobs (crates/wasm/src/decide.rs):
+//        {type:'sensitivity', id, scenario, options}   scenario is a JSON string, options the
+//                              engine's OptimizeOptions / SensitivityOptions object. One blocking
+//                              call: nothing else (not even a 'cancel') is handled until it
+//                              returns, so the page sends these to a worker instance of their
+//                              own and cancels one by terminating that worker.
 //   out: {type:'ready', engineVersion}
 //        {type:'progress', id, done, total, paths, report?}  as chunks merge, until the last
 //        (done/total count chunks merged from chunk 0 on, paths the paths in them). report, the report JSON so far, comes with
@@ -25,10 +31,14 @@
 //        {type:'error', id, diagnostics}                      diagnostics: array
 //        {type:'crashed', id, message}   the wasm trapped (e.g. a panic): this instance is
 //                                        unusable; the page restarts the worker
+//        {type:'job-progress', id, done, total}   decision job progress (optimize: candidates
+//                              simulated of the evaluation budget; sensitivity: simulations)
+//        {type:'job-done', id, result}   result: the JSON text, exactly as `headroom optimize` /
+//                              `headroom sensitivity --format json` print it (errors: 'error')
 // A newer 'run' supersedes the current one; chunks yield to the event loop in between so
 // a 'cancel' or a newer 'run' is seen within one chunk.
 
-import init, { ChunkRunner, Run, engineVersion, parseScenario } from './wasm.js';
+import init, { ChunkRunner, Run, engineVersion, parseScenario, optimize, sensitivity } from './wasm.js';
 import { HelperPool, helperCount } from './pool.js';
 
 // The handler is installed before the wasm is ready so no early message is lost.
@@ -56,6 +66,8 @@ self.onmessage = (event) => {
     ready.then(() => drive(mine, msg)).catch((e) => fail(msg.id, e));
   } else if (msg.type === 'job' || msg.type === 'chunk') {
     ready.then(() => onHelperMessage(msg));
+  } else if (msg.type === 'optimize' || msg.type === 'sensitivity') {
+    ready.then(() => decide(msg)).catch((e) => fail(msg.id, e));
   } else if (msg.type === 'crash') {
     setTimeout(() => {
       throw new Error('simulated engine crash');
@@ -214,4 +226,20 @@ function onHelperMessage(msg) {
     // The owner runs this chunk itself and drops this helper.
     self.postMessage({ type: 'chunk-error', gen: msg.gen, index: msg.index, message: String(e) });
   }
+}
+
+// A decision job: one blocking engine call that reports progress through its callback.
+function decide(msg) {
+  const job = msg.type === 'optimize' ? optimize : sensitivity;
+  let result;
+  try {
+    result = job(msg.scenario, JSON.stringify(msg.options ?? {}), (done, total) => {
+      self.postMessage({ type: 'job-progress', id: msg.id, done, total });
+      return true;
+    });
+  } catch (e) {
+    fail(msg.id, e);
+    return;
+  }
+  self.postMessage({ type: 'job-done', id: msg.id, result });
 }

@@ -1,5 +1,7 @@
 //! Render every chart for a synthetic report to `/tmp/charts/*.svg` (or the directory given as
-//! the first argument), in normal and presentation sizes, for looking at them by eye.
+//! the first argument), in normal and presentation sizes, for looking at them by eye. The
+//! decision-support charts are drawn from the engine's optimizer and tornado on
+//! `scenarios/three-lane.toml` (500 paths).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -29,6 +31,48 @@ fn main() -> std::io::Result<()> {
         for (name, chart) in charts {
             let path = format!("{dir}/{name}{suffix}.svg");
             std::fs::write(&path, chart(&report, style))?;
+            println!("{path}");
+        }
+    }
+    decision_charts(&dir, &styles)
+}
+
+fn decision_charts(dir: &str, styles: &[(&str, Style)]) -> std::io::Result<()> {
+    use engine::decide::{self, Inline, SwingMetric};
+    let text = include_str!("../../../scenarios/three-lane.toml");
+    let scenario = engine::parse_scenario(text, engine::Format::Toml).expect("a valid scenario");
+    let run = engine::RunOptions {
+        paths: Some(500),
+        ..Default::default()
+    };
+    let go = &mut |_, _| true;
+    let options = decide::OptimizeOptions {
+        max_shortage: Some(0.05),
+        run: run.clone(),
+        ..Default::default()
+    };
+    let opt = decide::optimize(&scenario, &options, &mut Inline, go).expect("optimizer");
+    let report = engine::simulate(&scenario, &run, go).expect("run");
+    let sens = decide::SensitivityOptions {
+        run,
+        ..Default::default()
+    };
+    let tornado = decide::sensitivity(&scenario, &sens, &mut Inline, go).expect("tornado");
+    for (suffix, style) in styles {
+        let svgs = [
+            ("frontier", charts::frontier(&opt, Some(&report), style)),
+            (
+                "tornado_shortage",
+                charts::tornado(&tornado, SwingMetric::Shortage, style),
+            ),
+            (
+                "tornado_cost",
+                charts::tornado(&tornado, SwingMetric::Cost, style),
+            ),
+        ];
+        for (name, svg) in svgs {
+            let path = format!("{dir}/{name}{suffix}.svg");
+            std::fs::write(&path, svg)?;
             println!("{path}");
         }
     }

@@ -143,14 +143,15 @@ pub(crate) fn cartesian<'a, 'b>(
         Grid::Horizontal => mesh.disable_x_mesh(),
         Grid::Vertical => mesh.disable_y_mesh(),
     };
+    mesh.set_all_tick_mark_size((tick * 0.35) as i32);
     if axes.grid == Grid::Vertical {
-        // Bars are labelled by name, not by a numeric y scale: no y tick marks.
+        // Bars are labelled by name, not by a numeric y scale: no y tick marks. (After the
+        // line above, which would otherwise put them back.)
         mesh.set_tick_mark_size(LabelAreaPosition::Left, 0);
     }
     mesh.bold_line_style(theme.thin_stroke(theme::GRID))
         .light_line_style(TRANSPARENT)
         .axis_style(theme.thin_stroke(theme::AXIS))
-        .set_all_tick_mark_size((tick * 0.35) as i32)
         .x_labels(x_labels)
         .y_labels(y_labels)
         .x_label_formatter(axes.x_fmt)

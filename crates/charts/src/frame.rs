@@ -70,6 +70,8 @@ pub(crate) enum Swatch {
     Dot,
     Square,
     Triangle,
+    /// A larger diamond (the optimizer's best on the frontier chart).
+    Diamond,
 }
 
 #[derive(Clone, Debug)]
@@ -251,6 +253,18 @@ fn draw_swatch(
             let s = theme.marker as i32;
             root.draw(&Rectangle::new(
                 [(mid.0 - s, y - s), (mid.0 + s, y + s)],
+                c.filled(),
+            ))?
+        }
+        Swatch::Diamond => {
+            let s = theme.marker as i32 + 2;
+            root.draw(&Polygon::new(
+                vec![
+                    (mid.0, y - s),
+                    (mid.0 + s, y),
+                    (mid.0, y + s),
+                    (mid.0 - s, y),
+                ],
                 c.filled(),
             ))?
         }

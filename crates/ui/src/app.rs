@@ -127,7 +127,9 @@ pub fn App() -> impl IntoView {
             </aside>
             <main id="results">
                 <StressPicker/>
-                <Dashboard/>
+                <crate::decide::Tabs>
+                    <Dashboard/>
+                </crate::decide::Tabs>
             </main>
         </div>
         <footer class="footer">

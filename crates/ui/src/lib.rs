@@ -5,6 +5,7 @@
 pub mod app;
 pub mod autosave;
 pub mod dashboard;
+pub mod decide;
 pub mod doc;
 pub mod editors;
 pub mod export;

@@ -52,6 +52,18 @@ enum Request<'a> {
     },
     /// Test hook: makes the worker throw an uncaught error.
     Crash,
+    /// Decision jobs (`crates/ui/src/decide`): one blocking call each, sent to a worker of
+    /// their own; scenario as normalized JSON text, options as the engine's own types.
+    Optimize {
+        id: u32,
+        scenario: &'a str,
+        options: &'a engine::decide::OptimizeOptions,
+    },
+    Sensitivity {
+        id: u32,
+        scenario: &'a str,
+        options: &'a engine::decide::SensitivityOptions,
+    },
 }
 
 /// One problem reported by the engine.
@@ -107,6 +119,23 @@ pub enum WorkerEvent {
         id: Option<u32>,
         /// What went wrong.
         diagnostics: Vec<Diagnostic>,
+    },
+    /// A decision job advanced (optimize: candidates simulated of the evaluation budget;
+    /// sensitivity: simulations run).
+    #[serde(rename = "job-progress")]
+    JobProgress {
+        /// Job id.
+        id: u32,
+        done: u32,
+        total: u32,
+    },
+    /// A decision job finished.
+    #[serde(rename = "job-done")]
+    JobDone {
+        /// Job id.
+        id: u32,
+        /// The engine's `Optimization` or `Tornado` as JSON text.
+        result: String,
     },
     /// The worker is gone or unusable (uncaught error, wasm trap, terminated): restart it.
     Crashed {
@@ -167,14 +196,41 @@ impl EngineWorker {
 
     /// Starts a run (superseding any current one) and returns its id.
     pub fn run(&self, scenario: &str, format: ScenarioFormat, options: &RunOptions) -> u32 {
-        let id = self.next_id.get();
-        self.next_id.set(id.wrapping_add(1));
+        let id = self.take_id();
         self.post(&Request::Run {
             id,
             scenario,
             format,
             options,
         });
+        id
+    }
+
+    /// Starts the optimizer; returns the job id. Blocks this worker until it is done.
+    pub fn optimize(&self, scenario: &str, options: &engine::decide::OptimizeOptions) -> u32 {
+        let id = self.take_id();
+        self.post(&Request::Optimize {
+            id,
+            scenario,
+            options,
+        });
+        id
+    }
+
+    /// Starts the sensitivity tornado; returns the job id. Blocks this worker until it is done.
+    pub fn sensitivity(&self, scenario: &str, options: &engine::decide::SensitivityOptions) -> u32 {
+        let id = self.take_id();
+        self.post(&Request::Sensitivity {
+            id,
+            scenario,
+            options,
+        });
+        id
+    }
+
+    fn take_id(&self) -> u32 {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
         id
     }
 

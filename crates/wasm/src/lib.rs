@@ -3,10 +3,12 @@
 //! Everything crossing the boundary is a JSON string so the JS side needs no generated
 //! types and the engine's serde shapes stay the single source of truth. Failures become
 //! JS `Error`s whose message is the diagnostics JSON array, so the worker can forward
-//! them unchanged. No model logic lives here.
+//! them unchanged. No model logic lives here. The optimizer and the tornado are in `decide.rs`.
 
 use engine::{Accumulator, Diagnostic, Diagnostics, Format, RunOptions, Simulation};
 use wasm_bindgen::prelude::*;
+
+pub mod decide;
 
 fn parse_format(format: &str) -> Result<Format, Diagnostics> {
     match format.to_ascii_lowercase().as_str() {
@@ -20,7 +22,7 @@ fn parse_format(format: &str) -> Result<Format, Diagnostics> {
     }
 }
 
-fn single(path: &str, message: String, hint: Option<&str>) -> Diagnostics {
+pub(crate) fn single(path: &str, message: String, hint: Option<&str>) -> Diagnostics {
     Diagnostics(vec![Diagnostic {
         path: path.into(),
         message,
@@ -28,21 +30,24 @@ fn single(path: &str, message: String, hint: Option<&str>) -> Diagnostics {
     }])
 }
 
-fn diagnostics_json(d: &Diagnostics) -> String {
+pub(crate) fn diagnostics_json(d: &Diagnostics) -> String {
     // Serializing plain strings cannot fail; the fallback keeps the contract (a JSON array).
     serde_json::to_string(d).unwrap_or_else(|_| "[]".into())
 }
 
 /// Converts diagnostics into the JS error the worker expects.
-fn to_js_error(d: &Diagnostics) -> JsError {
+pub(crate) fn to_js_error(d: &Diagnostics) -> JsError {
     JsError::new(&diagnostics_json(d))
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, Diagnostics> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    json: &str,
+) -> Result<T, Diagnostics> {
     serde_json::from_str(json).map_err(|e| single(what, format!("invalid {what} JSON: {e}"), None))
 }
 
-fn to_json<T: serde::Serialize>(what: &str, value: &T) -> Result<String, Diagnostics> {
+pub(crate) fn to_json<T: serde::Serialize>(what: &str, value: &T) -> Result<String, Diagnostics> {
     serde_json::to_string(value)
         .map_err(|e| single(what, format!("cannot serialize {what}: {e}"), None))
 }

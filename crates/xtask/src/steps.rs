@@ -164,6 +164,7 @@ fn test_steps(root: &Path, steps: &mut Steps) -> Result<()> {
                 "editors.test.mjs",
                 "share.test.mjs",
                 "robust.test.mjs",
+                "decide.test.mjs",
             ])
             .current_dir(root.join("tests/browser"))
             .env("BASE_URL", &base_url)

@@ -1,10 +1,10 @@
 //! One evaluated candidate: the decision it stands for and the headline metrics it got.
 
 use crate::report::PortfolioReport;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A candidate portfolio as the optimizer saw it. Field names are part of the JSON output.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     /// Committed GPUs per slot, in the order of `Optimization::slots`.
     pub gpus: Vec<f64>,

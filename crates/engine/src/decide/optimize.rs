@@ -23,11 +23,11 @@ use super::space::{Coord, Point, SlotInfo, Space};
 use super::{Executor, pick_portfolio};
 use crate::scenario::{Portfolio, Scenario};
 use crate::{Diagnostic, Diagnostics, RunError, RunOptions, Simulation};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What the optimizer minimizes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
     /// Expected total cost over the horizon (penalties included).
@@ -38,7 +38,9 @@ pub enum Objective {
 }
 
 /// Inputs of a search; `Default` searches from the first portfolio with no constraints.
-#[derive(Clone, Debug)]
+/// Serde (absent fields = defaults) is how the browser asks for a search (`crates/wasm`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct OptimizeOptions {
     /// Portfolio to start from (its burst, emergency and ordering settings are kept); absent =
     /// the first.
@@ -70,7 +72,7 @@ impl Default for OptimizeOptions {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// No neighbour at the finest steps improves: a local optimum of the sampled problem.
@@ -79,8 +81,8 @@ pub enum StopReason {
     Budget,
 }
 
-/// The optimizer's answer. Field names are the JSON output's.
-#[derive(Clone, Debug, Serialize)]
+/// The optimizer's answer. Field names are the JSON output's (read back by the browser UI).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Optimization {
     pub scenario_name: String,
     pub base_portfolio: String,

@@ -19,10 +19,10 @@ use crate::dist::Dist;
 use crate::report::PortfolioReport;
 use crate::scenario::Scenario;
 use crate::{RunError, RunOptions, Simulation};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which swing orders the tornado.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SwingMetric {
     #[default]
@@ -30,7 +30,9 @@ pub enum SwingMetric {
     Cost,
 }
 
-#[derive(Clone, Debug, Default)]
+/// Serde (absent fields = defaults) is how the browser asks for a tornado (`crates/wasm`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SensitivityOptions {
     /// Portfolio to study; absent = the first.
     pub portfolio: Option<String>,
@@ -40,7 +42,7 @@ pub struct SensitivityOptions {
 }
 
 /// Headline metrics of one run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Swing {
     pub shortage_probability: f64,
     pub shortage_probability_se: f64,
@@ -60,7 +62,7 @@ impl Swing {
 }
 
 /// One bar of the tornado. Field names are the JSON output's.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SensitivityRow {
     /// Field path in the scenario, e.g. `providers[neo-a].burst_fill`.
     pub input: String,
@@ -77,7 +79,8 @@ pub struct SensitivityRow {
     pub cost_swing: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// The tornado. Field names are the JSON output's (read back by the browser UI).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Tornado {
     pub scenario_name: String,
     pub portfolio: String,

@@ -7,10 +7,10 @@
 //! the ordering policy) is kept as it is.
 
 use crate::scenario::{Contract, Portfolio, Scenario};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One committed-capacity decision: GPUs at a provider on given terms.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SlotInfo {
     pub provider: String,
     pub start_week: u32,

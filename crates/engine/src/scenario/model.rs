@@ -1,10 +1,12 @@
 //! The scenario model: what a planner writes, as typed data.
 //!
 //! Field names here are the file format (see `scenarios/README.md`); `Serialize` writes them back
-//! out (TOML export, permalinks), and `decode.rs` reads them in with full diagnostics.
+//! out (TOML export, permalinks), and `decode.rs` reads them in with full diagnostics. A portfolio
+//! also derives `Deserialize`, only to read back what `Serialize` wrote (the optimizer's
+//! `best_portfolio` crossing from the worker to the UI); files always go through `decode.rs`.
 
 use crate::dist::Dist;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Hours in one simulation step (a week).
 pub const HOURS_PER_WEEK: f64 = 168.0;
@@ -182,10 +184,10 @@ pub struct CorrelationGroup {
     pub correlation: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Portfolio {
     pub name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     pub contracts: Vec<Contract>,
     pub burst: Vec<Cap>,
@@ -194,7 +196,7 @@ pub struct Portfolio {
     pub ordering: Option<OrderingPolicy>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Contract {
     pub provider: String,
     pub gpus: f64,
@@ -210,13 +212,13 @@ pub struct Contract {
     pub early_exit_penalty: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cap {
     pub provider: String,
     pub max_gpus: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderingPolicy {
     pub provider: String,
     pub review_weeks: u32,
