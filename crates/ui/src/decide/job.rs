@@ -182,7 +182,7 @@ impl JobStatus {
                     }
                 }
             }
-            WorkerEvent::Done { id, report } if Some(id) == self.run_id => {
+            WorkerEvent::Done { id, report, .. } if Some(id) == self.run_id => {
                 match serde_json::from_str::<Report>(&report) {
                     Ok(r) => {
                         self.report = Some(r);
@@ -388,6 +388,8 @@ mod tests {
             let run = WorkerEvent::Done {
                 id: 5,
                 report: report.clone(),
+                paths: 500,
+                engine_ms: None,
             };
             let (a, b) = if result_first {
                 (result, run)
