@@ -37,6 +37,8 @@ pub enum CopyStatus {
     Copied,
     /// The clipboard is unavailable or refused: the link is shown to copy by hand.
     Manual(String),
+    /// Longer than links may be (`share::MAX_LINK_CHARS`): it would not open.
+    TooLong,
 }
 
 /// The share state of the main app, in context.
@@ -157,6 +159,7 @@ impl Sharing {
             let _ = aside::keep(current);
         }
         previous.apply(&state);
+        autosave::save_now(&Saved::of(&state));
         self.notice.set(None);
     }
 
@@ -175,6 +178,12 @@ impl Sharing {
         let Some(code) = untrack(|| self.code()) else {
             return;
         };
+        // Only size can stop a link made here from opening (share::MAX_LINK_CHARS and
+        // MAX_PAYLOAD_BYTES): better said now than by the person who receives it.
+        if share::decode(&code).is_err() {
+            self.copied.set(Some((String::new(), CopyStatus::TooLong)));
+            return;
+        }
         let url = urls::link_url(&browser::href(), &code);
         browser::replace_url(&url);
         self.linked.set_value(Some((
@@ -255,12 +264,17 @@ pub fn LinkPanel() -> impl IntoView {
                 CopyStatus::Manual(why) => {
                     format!("Copy this link by hand (the clipboard is not available: {why}):")
                 }
+                CopyStatus::TooLong => "This scenario is too large to travel in a link: share \
+                                        it as a file (Export, Scenario TOML) instead."
+                    .to_string(),
             };
             let length = url.len();
+            let shown = !url.is_empty();
             view! {
                 <div class="panel share-panel" data-testid="link-panel">
                     <p role="status" data-testid="link-status">{message}</p>
                     <input
+                        hidden=!shown
                         class="share-url"
                         type="text"
                         readonly=true
@@ -275,7 +289,7 @@ pub fn LinkPanel() -> impl IntoView {
                             }
                         }
                     />
-                    <p class="muted small">
+                    <p class="muted small" hidden=!shown>
                         {format!("{length} characters. The scenario travels in the part after #, which browsers never send to a server.")}
                     </p>
                     <button class="secondary" on:click=move |_| sharing.copied.set(None)>"Close"</button>
