@@ -158,6 +158,38 @@ test('a run over the work budget asks first; Cancel runs nothing, Run anyway run
   await context.close();
 });
 
+test('after a crash, the re-run of a confirmed large run does not ask again', async () => {
+  const { page, context } = await openPage();
+  await waitDone(page);
+  await page.evaluate(() => {
+    window.__headroom_edit('horizon_weeks', 1040);
+    window.__headroom_edit('paths', 1000000);
+  });
+  const dialog = page.locator('[data-testid=confirm-large]');
+  await dialog.waitFor();
+  await page.locator('[data-testid=confirm-run]').click();
+  const running = () => page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid=results]');
+    return el.getAttribute('data-state') === 'running' && Number(el.getAttribute('data-paths')) > 0;
+  }, null, { timeout: RUN_TIMEOUT, polling: 20 });
+  await running();
+  await page.evaluate(() => window.__headroom_kill_worker());
+  await page.locator('[data-testid=engine-notice]').waitFor();
+  // The restarted engine runs it again at once (progress from zero), without the question.
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid=results]');
+    return el.getAttribute('data-state') === 'running' && Number(el.getAttribute('data-paths')) === 0;
+  }, null, { timeout: 10_000, polling: 10 });
+  await running();
+  assert.equal(await dialog.count(), 0);
+  await page.locator('[data-testid=cancel]').click();
+  await page.locator('[data-testid=results][data-state=cancelled]').waitFor();
+  // A different large run still asks.
+  await page.evaluate(() => window.__headroom_edit('seed', 8));
+  await dialog.waitFor();
+  await context.close();
+});
+
 test('a run over the memory limit is refused with the numbers, and nothing runs', async () => {
   const { page, context, problems } = await openPage();
   const digest = await waitDone(page);

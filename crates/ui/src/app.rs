@@ -1,5 +1,5 @@
-//! Root component: the toolbar (scenario library, reset, exports, presentation mode), the
-//! side panel where the editors mount, and the results dashboard.
+//! Root component: the toolbar (scenario library, reset, exports, share links and embeds,
+//! presentation mode), the side panel where the editors mount, and the results dashboard.
 
 use leptos::ev;
 use leptos::prelude::*;
@@ -8,8 +8,9 @@ use wasm_bindgen::prelude::*;
 use crate::autosave::{self, Restored};
 use crate::dashboard::{Dashboard, ViewState};
 use crate::runner::Runner;
+use crate::share::open::LINK_ORIGIN;
 use crate::state::{AppState, Origin, use_state};
-use crate::{export, library, present};
+use crate::{export, library, present, share};
 
 /// The state on load: the autosaved one if readable, else the default library scenario.
 fn initial_state() -> (AppState, Option<String>) {
@@ -70,7 +71,7 @@ fn install_hooks(state: AppState, runner: Runner) {
 }
 
 /// Keeps the page title on the scenario's name (set as text: the name is untrusted).
-fn install_title(state: AppState) {
+pub fn install_title(state: AppState) {
     Effect::new(move |_| {
         let name = state.doc.with(|d| {
             d.get("name")
@@ -92,6 +93,8 @@ fn install_title(state: AppState) {
 pub fn App() -> impl IntoView {
     let (state, notice) = initial_state();
     provide_context(state);
+    // Before the runner and the autosave start: a `#hr1.…` link replaces the restored state.
+    share::Sharing::install(state);
     let runner = Runner::new(state);
     provide_context(runner);
     let view = ViewState::new();
@@ -107,6 +110,9 @@ pub fn App() -> impl IntoView {
     view! {
         <a class="skip" href="#results">"Skip to results"</a>
         <Toolbar/>
+        <share::LinkNotices/>
+        <share::LinkPanel/>
+        <share::EmbedDialog/>
         {move || notice.get().map(|text| view! {
             <div class="notice" role="alert" data-testid="notice">
                 <span>{text}</span>
@@ -146,6 +152,7 @@ fn Toolbar() -> impl IntoView {
     let has_report = move || runner.report.with(|r| r.is_some());
     let modified = move || state.origin.with(|o| state.doc.with(|d| *d != o.doc));
     let in_library = move || state.origin.with(|o| library::contains(&o.name));
+    let from_link = move || state.origin.with(|o| o.name == LINK_ORIGIN);
     let options = library::SCENARIOS
         .iter()
         .map(|(name, _)| view! { <option value=*name>{*name}</option> })
@@ -207,7 +214,7 @@ fn Toolbar() -> impl IntoView {
                         }
                     >
                         <option value="" disabled=true>
-                            {move || state.origin.with(|o| if library::contains(&o.name) { "(choose)".to_string() } else { format!("{} (imported)", o.name) })}
+                            {move || state.origin.with(|o| if library::contains(&o.name) { "(choose)".to_string() } else if o.name == LINK_ORIGIN { "(from a shared link)".to_string() } else { format!("{} (imported)", o.name) })}
                         </option>
                         {options}
                     </select>
@@ -216,10 +223,10 @@ fn Toolbar() -> impl IntoView {
                     class="secondary"
                     data-testid="reset"
                     disabled=move || !modified()
-                    title=move || if in_library() { "Restore the library version of this scenario" } else { "Restore the imported version of this scenario" }
+                    title=move || if in_library() { "Restore the library version of this scenario" } else if from_link() { "Restore the scenario as the shared link had it" } else { "Restore the imported version of this scenario" }
                     on:click=move |_| state.load(state.origin.get_untracked())
                 >
-                    {move || if in_library() { "Reset to library version" } else { "Reset to imported version" }}
+                    {move || if in_library() { "Reset to library version" } else if from_link() { "Reset to shared version" } else { "Reset to imported version" }}
                 </button>
                 <span class="group" role="group" aria-label="Export">
                     <span class="group-label">"Export"</span>
@@ -227,6 +234,7 @@ fn Toolbar() -> impl IntoView {
                     <button class="secondary" data-testid="export-json" disabled=move || !has_report() on:click=save_json title="Full report as JSON">"Results JSON"</button>
                     <button class="secondary" data-testid="export-csv" disabled=move || !has_report() on:click=save_csv title="Headline metrics per portfolio as CSV">"CSV"</button>
                 </span>
+                <share::ShareButtons/>
                 <button
                     class="primary"
                     data-testid="present"

@@ -83,13 +83,8 @@ pub fn install(state: AppState) {
         let mine = ticket.get_value();
         set_timeout(
             move || {
-                if ticket.get_value() != mine {
-                    return;
-                }
-                if let (Some(store), Ok(text)) = (storage(), serde_json::to_string(&saved))
-                    && let Err(e) = store.set_item(KEY, &text)
-                {
-                    web_sys::console::warn_2(&"autosave failed:".into(), &e);
+                if ticket.get_value() == mine {
+                    save_now(&saved);
                 }
             },
             DEBOUNCE,
@@ -97,7 +92,34 @@ pub fn install(state: AppState) {
     });
 }
 
+/// Saves `saved` now (not debounced): used when a shared link replaces the working state,
+/// so the autosave and the page agree even if the page is closed at once.
+pub fn save_now(saved: &Saved) {
+    if let (Some(store), Ok(text)) = (storage(), serde_json::to_string(saved))
+        && let Err(e) = store.set_item(KEY, &text)
+    {
+        web_sys::console::warn_2(&"autosave failed:".into(), &e);
+    }
+}
+
 impl Saved {
+    /// The current state (read without tracking).
+    pub fn of(state: &AppState) -> Saved {
+        Saved {
+            origin_name: state.origin.with_untracked(|o| o.name.clone()),
+            origin_doc: state.origin.with_untracked(|o| o.doc.clone()),
+            doc: state.doc.get_untracked(),
+            stress: state.stress.get_untracked(),
+        }
+    }
+
+    /// Puts this saved state back as the working state.
+    pub fn apply(&self, state: &AppState) {
+        state.load(self.origin());
+        state.doc.set(self.doc.clone());
+        state.stress.set(self.stress.clone());
+    }
+
     pub fn origin(&self) -> Origin {
         Origin {
             name: self.origin_name.clone(),

@@ -170,6 +170,14 @@ pub struct Runner {
     pending: StoredValue<u64>,
     /// Crashes since the last finished run: only the first is followed by an automatic re-run.
     crashes: StoredValue<u32>,
+    /// The scenario and stress tests ([`run_key`]) the user last confirmed a large run of, so
+    /// the re-run after a crash does not ask again for the run they already accepted.
+    confirmed: StoredValue<Option<String>>,
+}
+
+/// Identifies a run: the scenario as sent to the engine plus the stress tests.
+fn run_key(scenario: &str, stress: &[String]) -> String {
+    format!("{scenario}\u{0}{}", stress.join("\u{0}"))
 }
 
 impl Runner {
@@ -186,6 +194,7 @@ impl Runner {
             worker: StoredValue::new_local(Err("the engine worker is starting".into())),
             pending: StoredValue::new(0),
             crashes: StoredValue::new(0),
+            confirmed: StoredValue::new(None),
         };
         runner.spawn_worker();
         Effect::new(move |_| {
@@ -253,7 +262,7 @@ impl Runner {
             move || {
                 self.spawn_worker();
                 if again {
-                    self.start_now(self.state);
+                    self.rerun_after_crash();
                 } else {
                     self.status.update(|s| {
                         s.fail(vec![message_diagnostic(format!(
@@ -264,6 +273,19 @@ impl Runner {
             },
             Duration::ZERO,
         );
+    }
+
+    /// Runs the current scenario again after a crash. A large run the user confirmed for this
+    /// same scenario and stress selection stays confirmed (asking again would be noise).
+    fn rerun_after_crash(self) {
+        let key = self.state.checked.with_untracked(|c| {
+            c.as_ref().ok().map(|s| {
+                let json = serde_json::to_string(s).unwrap_or_default();
+                run_key(&json, &self.state.stress.get_untracked())
+            })
+        });
+        let confirmed = key.is_some() && self.confirmed.with_value(|c| *c == key);
+        self.start(self.state, confirmed);
     }
 
     /// Starts a run of the current scenario after [`DEBOUNCE`], unless superseded meanwhile.
@@ -300,6 +322,7 @@ impl Runner {
                 ..engine::RunOptions::default()
             },
         );
+        let over = size.over;
         let gate = if size.refused {
             Some(Gate::Refused(size))
         } else if size.over && !allow_large {
@@ -317,6 +340,9 @@ impl Runner {
         }
         self.gate.set(None);
         let scenario = serde_json::to_string(&scenario).unwrap_or_default();
+        if allow_large && over {
+            self.confirmed.set_value(Some(run_key(&scenario, &stress)));
+        }
         let options = RunOptions {
             stress,
             allow_large,

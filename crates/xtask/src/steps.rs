@@ -163,6 +163,7 @@ fn test_steps(root: &Path, steps: &mut Steps) -> Result<()> {
                 "app.test.mjs",
                 "editors.test.mjs",
                 "share.test.mjs",
+                "links.test.mjs",
                 "robust.test.mjs",
                 "decide.test.mjs",
             ])

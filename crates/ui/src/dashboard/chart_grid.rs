@@ -10,18 +10,19 @@ use crate::runner::use_runner;
 use crate::state::use_state;
 use engine::Report;
 
-type Draw = fn(&Report, &::charts::Style) -> String;
+pub type Draw = fn(&Report, &::charts::Style) -> String;
 
-/// One chart of the grid.
-struct Spec {
-    testid: &'static str,
-    title: &'static str,
-    file: &'static str,
-    draw: Draw,
-    wide: bool,
+/// One chart of the grid (also what an embed can show, by `file`: see `share::target`).
+pub struct Spec {
+    pub testid: &'static str,
+    pub title: &'static str,
+    /// File-name stem of its downloads, and its name in embed URLs (`chart:demand-fan`).
+    pub file: &'static str,
+    pub draw: Draw,
+    pub wide: bool,
 }
 
-const SPECS: &[Spec] = &[
+pub const SPECS: &[Spec] = &[
     Spec {
         testid: "chart-demand",
         title: "Demand fan",

@@ -77,8 +77,9 @@ pub fn KpiRow() -> impl IntoView {
     }
 }
 
+/// One portfolio's card (also shown alone by an embed).
 #[component]
-fn KpiCard(index: usize) -> impl IntoView {
+pub fn KpiCard(index: usize) -> impl IntoView {
     let runner = use_runner();
     let view = use_view();
     let highlighted = move || view.highlight.get() == Some(index);

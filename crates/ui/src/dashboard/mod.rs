@@ -268,9 +268,9 @@ fn RunGate() -> impl IntoView {
     }
 }
 
-/// The paired comparisons (common random numbers) table.
+/// The paired comparisons (common random numbers) table (also shown alone by an embed).
 #[component]
-fn Comparisons() -> impl IntoView {
+pub fn Comparisons() -> impl IntoView {
     let runner = use_runner();
     let view = use_view();
     move || {
