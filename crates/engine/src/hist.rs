@@ -32,8 +32,9 @@ impl WeeklyHist {
         }
     }
 
-    #[inline]
-    pub fn add(&mut self, week: usize, v: f64) {
+    /// One value of week `week` (the reference for `add_weeks`).
+    #[cfg(test)]
+    fn add(&mut self, week: usize, v: f64) {
         if v <= 0.0 || v.is_nan() {
             self.zeros[week] += 1;
             return;
@@ -48,6 +49,24 @@ impl WeeklyHist {
             (exp * SUB + sub).min(BINS - 1)
         };
         self.counts[week * BINS + bin] += 1;
+    }
+
+    /// `add(w, values[w])` for every week: the same bins, with the bin worked out from the
+    /// value's bits without branches.
+    pub fn add_weeks(&mut self, values: &[f64]) {
+        let rows = self.counts.chunks_exact_mut(BINS);
+        for ((&v, zeros), row) in values.iter().zip(self.zeros.iter_mut()).zip(rows) {
+            if v <= 0.0 || v.is_nan() {
+                *zeros += 1;
+                continue;
+            }
+            // Sign, exponent and the top SUB_BITS of the mantissa: (exponent + 1023) * SUB + sub
+            // for a positive number. Below 1 (negative offset) is bin 0, as is anything under
+            // the range; above it is the last bin.
+            let top = (v * self.inv_lo).to_bits() >> (52 - SUB_BITS);
+            let bin = (top as i64 - (1023 << SUB_BITS)).clamp(0, BINS as i64 - 1);
+            row[bin as usize] += 1;
+        }
     }
 
     pub fn merge(&mut self, other: &WeeklyHist) {
@@ -104,6 +123,18 @@ mod tests {
             let est = h.quantile(0, q);
             assert!((est - exact).abs() / exact < 0.02, "q{q}: {est} vs {exact}");
         }
+    }
+
+    #[test]
+    fn add_weeks_bins_like_add() {
+        let values = [0.0, 1e-30, 0.5, 1.0, 3.7, 100.0, 1e3, 6.5e5, 1e12, f64::INFINITY, -2.0];
+        let (mut a, mut b) = (WeeklyHist::new(values.len(), 100.0), WeeklyHist::new(values.len(), 100.0));
+        for (w, &v) in values.iter().enumerate() {
+            a.add(w, v);
+        }
+        b.add_weeks(&values);
+        assert_eq!(a.zeros, b.zeros);
+        assert_eq!(a.counts, b.counts);
     }
 
     #[test]

@@ -1,0 +1,480 @@
+//! Serving workloads: each takes capacity tier by tier in priority order, a workload with a
+//! fallback model degrades part of what it still lacks, and the rest is shortage (lost, or
+//! carried to next week when deferrable).
+//!
+//! `serve` does this for every week of a path. The workloads before the first deferrable one do
+//! not depend on any earlier week, so each of them is one branch-free pass over all weeks per
+//! tier; the post-processing of shortfalls runs only for a workload that is short in some week.
+//! From the first deferrable workload on, weeks are chained by the backlog and are served week by
+//! week (`allocate`, which the concentration check also uses).
+
+use super::EPS;
+use crate::compile::{Model, ServeStep};
+
+/// One workload's tallies on the current path.
+#[derive(Clone, Copy, Default)]
+pub(super) struct ClassPath {
+    pub short: bool,
+    pub unmet: f64,
+    pub weeks: u32,
+    pub degraded: f64,
+}
+
+/// Totals of serving one week.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Week {
+    pub used: [f64; 3],
+    /// Unmet non-deferrable GPUs.
+    pub unmet: f64,
+    /// $ of shortage penalties and of degraded service.
+    pub penalty: f64,
+    pub penalty_degraded: f64,
+}
+
+/// Per-week results of serving a portfolio on one path.
+#[derive(Default)]
+pub(super) struct Served {
+    /// GPUs left per tier (committed, burst, emergency) after serving; the caller fills them
+    /// with what is available before `serve`. What was used is available minus left.
+    pub left: [Vec<f64>; 3],
+    /// Some week took emergency GPUs (when false, none was used on the path).
+    pub emergency_taken: bool,
+    /// Unmet non-deferrable GPUs, and $ of shortage penalties and of degraded service.
+    pub unmet: Vec<f64>,
+    pub penalty: Vec<f64>,
+    pub penalty_degraded: Vec<f64>,
+    /// No shortfall cost anything on this path: `unmet`, `penalty` and `penalty_degraded` are
+    /// all 0 (then sums over them can be skipped, and they need no re-zeroing).
+    pub clean: bool,
+    /// Deferred work carried into each week the concentration check replays, class-major.
+    pub damage_backlog: Vec<f64>,
+    /// One workload's shortfall per week, and its degraded and counted-unmet GPUs.
+    short: Vec<f64>,
+    /// What each tier would keep if a deferrable workload carried nothing in (`serve_deferred`).
+    spec: [Vec<f64>; 3],
+    degraded: Vec<f64>,
+    counted: Vec<f64>,
+}
+
+impl Served {
+    pub fn new(m: &Model) -> Served {
+        let series = || vec![0.0; m.weeks];
+        Served {
+            left: [series(), series(), series()],
+            emergency_taken: false,
+            unmet: series(),
+            penalty: series(),
+            penalty_degraded: series(),
+            clean: true,
+            damage_backlog: vec![0.0; m.classes.len() * m.damage_weeks.len()],
+            short: series(),
+            spec: [series(), series(), series()],
+            degraded: series(),
+            counted: series(),
+        }
+    }
+}
+
+/// Serve every week of the path from the GPUs in `s.left`. `req` is demand, class-major;
+/// per-workload tallies go to `class`, and `backlog` ends as the deferred work left at the
+/// horizon.
+pub(super) fn serve(
+    m: &Model,
+    req: &[f64],
+    s: &mut Served,
+    class: &mut [ClassPath],
+    backlog: &mut [f64],
+) {
+    let weeks = m.weeks;
+    s.emergency_taken = false;
+    if !s.clean {
+        // A path that left costs here re-zeroes them (most paths leave them untouched).
+        s.unmet.fill(0.0);
+        s.penalty.fill(0.0);
+        s.penalty_degraded.fill(0.0);
+    }
+    s.damage_backlog.fill(0.0);
+    s.clean = true;
+    backlog.fill(0.0);
+    let (independent, chained) = m.serve.split_at(m.first_deferrable);
+    for st in independent {
+        serve_independent(st, &req[st.class * weeks..(st.class + 1) * weeks], s, class);
+    }
+    match chained {
+        [] => {}
+        [st] => {
+            // The usual shape: one deferrable workload, served last.
+            let c = st.class;
+            let row = &req[c * weeks..(c + 1) * weeks];
+            backlog[c] = serve_deferred(m, st, row, s, &mut class[c]);
+        }
+        _ => {
+            s.clean = false;
+            s.emergency_taken = true;
+            serve_chained(m, chained, req, s, class, backlog);
+        }
+    }
+}
+
+/// One workload that carries nothing between weeks, over all weeks at once.
+fn serve_independent(st: &ServeStep, req: &[f64], s: &mut Served, class: &mut [ClassPath]) {
+    let short = &mut s.short[..req.len()];
+    let last_took = take_tiers(st, req, short, &mut s.left);
+    // Emergency is the last tier when a workload may use it.
+    s.emergency_taken |= last_took && st.tier_list[..st.tier_count].contains(&2);
+    if !any_short(short) {
+        // Served every week: a served week adds nothing anywhere.
+        return;
+    }
+    s.clean = false;
+    let (share, relief, dp, sp) = (
+        st.degrade_share,
+        st.degrade_relief,
+        st.degrade_penalty,
+        st.short_penalty,
+    );
+    let rows = short
+        .iter()
+        .zip(req)
+        .zip(s.unmet.iter_mut())
+        .zip(s.penalty.iter_mut())
+        .zip(s.penalty_degraded.iter_mut())
+        .zip(s.degraded.iter_mut().zip(s.counted.iter_mut()));
+    for (((((&s0, &need), unmet), penalty), penalty_degraded), (degraded, counted)) in rows {
+        let is_short = s0 > EPS;
+        let (d, after) = if share > 0.0 {
+            // Serving y GPUs of demand with the fallback model frees y * relief GPUs.
+            let cap = share * need;
+            let want = s0 / relief;
+            let d = if want < cap { want } else { cap };
+            (d, (s0 - d * relief).max(0.0))
+        } else {
+            (0.0, s0)
+        };
+        let lost = if is_short { after } else { 0.0 };
+        *penalty_degraded += if is_short && share > 0.0 {
+            d * dp
+        } else {
+            0.0
+        };
+        *unmet += lost;
+        *penalty += if is_short { after * sp } else { 0.0 };
+        *degraded = if is_short { d } else { 0.0 };
+        *counted = if is_short && after > EPS { after } else { 0.0 };
+    }
+    // Tallies summed in week order, as a week-by-week loop would.
+    let cp = &mut class[st.class];
+    for (&d, &u) in s.degraded.iter().zip(s.counted.iter()) {
+        cp.degraded += d;
+        cp.unmet += u;
+        cp.weeks += u32::from(u > 0.0);
+    }
+    cp.short |= cp.weeks > 0;
+}
+
+/// The week-by-week rule for one workload, over all weeks at once: `short` becomes what `req`
+/// still lacks after taking from the workload's tiers in order, and `left` what the tiers keep.
+/// A tier takes what is short, at most what it has, if anything is short, so a tier not taken
+/// from subtracts an exact 0. All of the workload's tiers are handled in one pass. Returns
+/// whether the last tier gave anything in some week.
+fn take_tiers(st: &ServeStep, req: &[f64], short: &mut [f64], left: &mut [Vec<f64>; 3]) -> bool {
+    let n = req.len();
+    let [c, b, e] = left;
+    let mut tiers = [Some(&mut c[..n]), Some(&mut b[..n]), Some(&mut e[..n])];
+    let mut pick = |i: usize| tiers[st.tier_list[i]].take().unwrap_or_default();
+    match st.tier_count {
+        1 => take1(req, short, pick(0)),
+        2 => take2(req, short, pick(0), pick(1)),
+        3 => take3(req, short, pick(0), pick(1), pick(2)),
+        _ => {
+            short.copy_from_slice(req);
+            false
+        }
+    }
+}
+
+// One function per tier count, each a plain loop over distinct slices, so the compiler
+// vectorises it without having to prove that the arrays do not overlap.
+
+#[inline(never)]
+fn take1(req: &[f64], short: &mut [f64], l0: &mut [f64]) -> bool {
+    let mut took = 0u64;
+    for ((s, &r), l0) in short.iter_mut().zip(req).zip(l0) {
+        *s = r;
+        took |= u64::from(take(s, l0) > 0.0);
+    }
+    took != 0
+}
+
+#[inline(never)]
+fn take2(req: &[f64], short: &mut [f64], l0: &mut [f64], l1: &mut [f64]) -> bool {
+    let mut took = 0u64;
+    for ((s, &r), (l0, l1)) in short.iter_mut().zip(req).zip(l0.iter_mut().zip(l1)) {
+        *s = r;
+        take(s, l0);
+        took |= u64::from(take(s, l1) > 0.0);
+    }
+    took != 0
+}
+
+#[inline(never)]
+fn take3(req: &[f64], short: &mut [f64], l0: &mut [f64], l1: &mut [f64], l2: &mut [f64]) -> bool {
+    let mut took = 0u64;
+    let tiers = l0.iter_mut().zip(l1.iter_mut()).zip(l2.iter_mut());
+    for ((s, &r), ((l0, l1), l2)) in short.iter_mut().zip(req).zip(tiers) {
+        *s = r;
+        take(s, l0);
+        take(s, l1);
+        took |= u64::from(take(s, l2) > 0.0);
+    }
+    took != 0
+}
+
+/// Whether any week is short.
+#[inline(never)]
+fn any_short(short: &[f64]) -> bool {
+    short.iter().fold(0u64, |any, &x| any | u64::from(x > EPS)) != 0
+}
+
+/// One deferrable workload served after all others, week by week; returns the deferred work
+/// left at the horizon. The same steps as `allocate` for this one workload.
+fn serve_deferred(
+    m: &Model,
+    st: &ServeStep,
+    req: &[f64],
+    s: &mut Served,
+    cp: &mut ClassPath,
+) -> f64 {
+    if st.degrade_share > 0.0 {
+        // Its degradation may cost something (not tracked week by week).
+        s.clean = false;
+    }
+    s.emergency_taken |= st.tier_list[..st.tier_count].contains(&2);
+    let n = req.len();
+    let Served {
+        left: [c, b, e],
+        penalty_degraded,
+        damage_backlog,
+        short,
+        spec,
+        ..
+    } = s;
+    let mut tiers = [Some(&mut c[..n]), Some(&mut b[..n]), Some(&mut e[..n])];
+    let mut pick = |i: usize| tiers[st.tier_list[i]].take().unwrap_or_default();
+    let [s0, s1, s2] = spec;
+    let (s0, s1, s2) = (&mut s0[..n], &mut s1[..n], &mut s2[..n]);
+    let out = Deferred {
+        m,
+        st,
+        req,
+        short: &mut short[..n],
+        penalty_degraded: &mut penalty_degraded[..n],
+        damage_backlog,
+        cp,
+    };
+    match st.tier_count {
+        1 => out.run([pick(0)], [s0]),
+        2 => out.run([pick(0), pick(1)], [s0, s1]),
+        3 => out.run([pick(0), pick(1), pick(2)], [s0, s1, s2]),
+        _ => out.run([], []),
+    }
+}
+
+/// Take from one tier what is short, at most what it has, if anything is short; returns the
+/// amount taken.
+#[inline(always)]
+fn take(s: &mut f64, l: &mut f64) -> f64 {
+    let t = if *s < *l { *s } else { *l };
+    let t = if *s > 0.0 { t } else { 0.0 };
+    *s -= t;
+    *l -= t;
+    t
+}
+
+/// `serve_deferred`'s arrays.
+struct Deferred<'a> {
+    m: &'a Model,
+    st: &'a ServeStep,
+    req: &'a [f64],
+    short: &'a mut [f64],
+    penalty_degraded: &'a mut [f64],
+    damage_backlog: &'a mut [f64],
+    cp: &'a mut ClassPath,
+}
+
+impl Deferred<'_> {
+    /// Serve from `N` tiers. Most weeks start with nothing deferred, and then the week is the
+    /// same as if the workload carried nothing: all weeks are first served that way in one
+    /// branch-free pass (into `spec`), then a sequential pass keeps those weeks and redoes the
+    /// others from the backlog.
+    fn run<const N: usize>(self, mut tiers: [&mut [f64]; N], spec: [&mut [f64]; N]) -> f64 {
+        let Deferred {
+            m,
+            st,
+            req,
+            short,
+            penalty_degraded,
+            damage_backlog,
+            cp,
+        } = self;
+        let n = req.len();
+        for w in 0..n {
+            let mut s = req[w];
+            for t in 0..N {
+                let mut l = tiers[t][w];
+                take(&mut s, &mut l);
+                spec[t][w] = l;
+            }
+            short[w] = s;
+        }
+        let nc = m.classes.len();
+        let mut backlog: f64 = 0.0;
+        for (w, (&r, pd)) in req.iter().zip(penalty_degraded.iter_mut()).enumerate() {
+            if m.damage_weeks.contains(&w) {
+                // The concentration check starts from the same deferred work as the real week.
+                let i = w - m.damage_weeks.start;
+                damage_backlog[i * nc + st.class] = backlog;
+            }
+            let need = r + backlog;
+            let mut s = short[w];
+            if backlog == 0.0 {
+                // `r + 0` is `r`: the week is as served in the first pass.
+                for t in 0..N {
+                    tiers[t][w] = spec[t][w];
+                }
+            } else {
+                s = need;
+                for t in tiers.iter_mut() {
+                    take(&mut s, &mut t[w]);
+                }
+            }
+            if s <= EPS {
+                backlog = 0.0;
+                continue;
+            }
+            let mut degraded = 0.0;
+            if st.degrade_share > 0.0 {
+                let cap = st.degrade_share * need;
+                let want = s / st.degrade_relief;
+                degraded = if want < cap { want } else { cap };
+                s = (s - degraded * st.degrade_relief).max(0.0);
+                *pd += degraded * st.degrade_penalty;
+            }
+            backlog = s;
+            cp.degraded += degraded;
+            cp.weeks += u32::from(s > EPS);
+        }
+        backlog
+    }
+}
+
+/// The workloads from the first deferrable one on, week by week.
+fn serve_chained(
+    m: &Model,
+    steps: &[ServeStep],
+    req: &[f64],
+    s: &mut Served,
+    class: &mut [ClassPath],
+    backlog: &mut [f64],
+) {
+    let weeks = m.weeks;
+    let nc = m.classes.len();
+    let mut week_req = vec![0.0; nc];
+    for w in 0..weeks {
+        if m.damage_weeks.contains(&w) {
+            // The concentration check starts from the same deferred work as the real week.
+            let i = w - m.damage_weeks.start;
+            s.damage_backlog[i * nc..(i + 1) * nc].copy_from_slice(backlog);
+        }
+        for st in steps {
+            week_req[st.class] = req[st.class * weeks + w];
+        }
+        let mut left = [s.left[0][w], s.left[1][w], s.left[2][w]];
+        // Continues the week's totals from the workloads served before.
+        let so_far = Week {
+            used: [0.0; 3],
+            unmet: s.unmet[w],
+            penalty: s.penalty[w],
+            penalty_degraded: s.penalty_degraded[w],
+        };
+        let week = allocate::<true>(steps, &week_req, &mut left, backlog, class, so_far);
+        for (t, l) in left.into_iter().enumerate() {
+            s.left[t][w] = l;
+        }
+        s.unmet[w] = week.unmet;
+        s.penalty[w] = week.penalty;
+        s.penalty_degraded[w] = week.penalty_degraded;
+    }
+}
+
+/// Serve workloads `steps`, in order, from the GPUs `left` in each tier (updated), adding to the
+/// week's totals `week`. `backlog` holds last week's deferred work on entry and this week's on
+/// return. With `RECORD`, per-workload shortfalls and degradation are tallied into `class`.
+/// The returned week's `used` is not touched.
+#[inline(always)]
+pub(super) fn allocate<const RECORD: bool>(
+    steps: &[ServeStep],
+    req: &[f64],
+    left: &mut [f64; 3],
+    backlog: &mut [f64],
+    class: &mut [ClassPath],
+    mut week: Week,
+) -> Week {
+    for st in steps {
+        let c = st.class;
+        // Only deferrable work carries a backlog (the others' stays 0 and adding it is exact).
+        let need = if st.deferrable {
+            req[c] + backlog[c]
+        } else {
+            req[c]
+        };
+        let mut short = need;
+        for &t in &st.tier_list[..st.tier_count] {
+            let l = left[t];
+            if short < l {
+                left[t] = l - short;
+                short = 0.0;
+                break;
+            }
+            if short <= 0.0 {
+                break;
+            }
+            // Takes all of the tier (`l - l`, which is 0 for any finite `l`).
+            short -= l;
+            left[t] = 0.0;
+        }
+        if short <= EPS {
+            if st.deferrable {
+                backlog[c] = 0.0;
+            }
+            continue;
+        }
+        let mut degraded = 0.0;
+        if st.degrade_share > 0.0 {
+            // Serving y GPUs of demand with the fallback model frees y * relief GPUs.
+            let cap = st.degrade_share * need;
+            let want = short / st.degrade_relief;
+            degraded = if want < cap { want } else { cap };
+            short = (short - degraded * st.degrade_relief).max(0.0);
+            week.penalty_degraded += degraded * st.degrade_penalty;
+        }
+        if st.deferrable {
+            backlog[c] = short;
+        } else {
+            week.unmet += short;
+            week.penalty += short * st.short_penalty;
+        }
+        if RECORD {
+            let cp = &mut class[c];
+            cp.degraded += degraded;
+            if st.deferrable {
+                cp.weeks += u32::from(short > EPS);
+            } else if short > EPS {
+                cp.short = true;
+                cp.weeks += 1;
+                cp.unmet += short;
+            }
+        }
+    }
+    week
+}
