@@ -94,8 +94,10 @@ pub(crate) struct ProviderModel {
     pub on_demand_price: f64,
     /// $ per GPU-week at list price of burst and of emergency capacity (markup included).
     pub list_price: [f64; 2],
-    /// Inverse CDF of the burst fill rate, tabulated (drawn every week of every path).
+    /// Inverse CDF of the burst fill rate, tabulated (drawn every week of every path), and its
+    /// value when it is fixed (then nothing is drawn).
     pub fill: FillTable,
+    pub fixed_fill: Option<f64>,
     pub lead: Sampler,
     pub lead_median: f64,
     pub carbon_t_per_gpu_hour: f64,
@@ -370,7 +372,10 @@ impl Model {
             paths,
             weeks,
             classes,
-            first_deferrable: serve.iter().position(|s| s.deferrable).unwrap_or(serve.len()),
+            first_deferrable: serve
+                .iter()
+                .position(|s| s.deferrable)
+                .unwrap_or(serve.len()),
             serve,
             providers,
             groups,
@@ -451,13 +456,15 @@ fn process(rate_per_year: f64, a: &Dist, b: &Dist, half_life: Option<f64>) -> Op
 
 fn provider_model(p: &crate::scenario::Provider) -> ProviderModel {
     let lead = p.lead_time_weeks.compile();
+    let fill = FillTable::new(&p.burst_fill.compile());
     ProviderModel {
         name: p.name.clone(),
         reserved_price: p.reserved_price,
         on_demand_price: p.on_demand_price,
         list_price: [1.0, 1.0 + p.emergency_markup]
             .map(|markup| p.on_demand_price * markup * HOURS_PER_WEEK),
-        fill: FillTable::new(&p.burst_fill.compile()),
+        fill: fill.clone(),
+        fixed_fill: fill.constant(),
         lead_median: lead.quantile(0.5).max(0.0),
         lead,
         carbon_t_per_gpu_hour: p.carbon_g_per_gpu_hour * 1e-6,

@@ -127,8 +127,23 @@ mod tests {
 
     #[test]
     fn add_weeks_bins_like_add() {
-        let values = [0.0, 1e-30, 0.5, 1.0, 3.7, 100.0, 1e3, 6.5e5, 1e12, f64::INFINITY, -2.0];
-        let (mut a, mut b) = (WeeklyHist::new(values.len(), 100.0), WeeklyHist::new(values.len(), 100.0));
+        let values = [
+            0.0,
+            1e-30,
+            0.5,
+            1.0,
+            3.7,
+            100.0,
+            1e3,
+            6.5e5,
+            1e12,
+            f64::INFINITY,
+            -2.0,
+        ];
+        let (mut a, mut b) = (
+            WeeklyHist::new(values.len(), 100.0),
+            WeeklyHist::new(values.len(), 100.0),
+        );
         for (w, &v) in values.iter().enumerate() {
             a.add(w, v);
         }

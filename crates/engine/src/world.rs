@@ -227,24 +227,29 @@ impl World {
         for (p, pm) in m.providers.iter().enumerate() {
             let range = p * weeks..(p + 1) * weeks;
             let bf = &mut self.burst_factor[range.clone()];
-            // Pass 1, sequential (it draws): the fill rate, into `bf`.
-            match pm.group.filter(|_| pm.rho > 0.0) {
-                Some(gi) => {
-                    let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
-                    let group_u = &self.group_u[gi * weeks..(gi + 1) * weeks];
-                    for (b, &gu) in bf.iter_mut().zip(group_u) {
-                        let bits = rng.next_u64();
-                        let u = if (bits >> 32) < rho_bits {
-                            gu
-                        } else {
-                            bits as u32
-                        };
-                        *b = pm.fill.lookup(u);
+            // Pass 1, sequential (it draws): the fill rate, into `bf`. A fixed fill rate (the
+            // default) needs no draws.
+            if let Some(fill) = pm.fixed_fill {
+                bf.fill(fill);
+            } else {
+                match pm.group.filter(|_| pm.rho > 0.0) {
+                    Some(gi) => {
+                        let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
+                        let group_u = &self.group_u[gi * weeks..(gi + 1) * weeks];
+                        for (b, &gu) in bf.iter_mut().zip(group_u) {
+                            let bits = rng.next_u64();
+                            let u = if (bits >> 32) < rho_bits {
+                                gu
+                            } else {
+                                bits as u32
+                            };
+                            *b = pm.fill.lookup(u);
+                        }
                     }
-                }
-                None => {
-                    for b in bf.iter_mut() {
-                        *b = pm.fill.lookup(rng.next_u64() as u32);
+                    None => {
+                        for b in bf.iter_mut() {
+                            *b = pm.fill.lookup(rng.next_u64() as u32);
+                        }
                     }
                 }
             }
@@ -307,8 +312,17 @@ fn demand(req: &mut [f64], level: &[f64], season: &[f64], stress: &[f64]) {
 
 /// Demand: (level x noise) x seasonality x stress.
 #[inline(never)]
-fn demand_with_noise(req: &mut [f64], level: &[f64], noise: &[f64], season: &[f64], stress: &[f64]) {
-    let rows = req.iter_mut().zip(level.iter().zip(noise)).zip(season.iter().zip(stress));
+fn demand_with_noise(
+    req: &mut [f64],
+    level: &[f64],
+    noise: &[f64],
+    season: &[f64],
+    stress: &[f64],
+) {
+    let rows = req
+        .iter_mut()
+        .zip(level.iter().zip(noise))
+        .zip(season.iter().zip(stress));
     for ((r, (&l, &n)), (&s, &st)) in rows {
         *r = l * crate::dist::exp(n) * s * st;
     }
@@ -339,7 +353,11 @@ impl Row<'_> {
             .zip(self.price.iter_mut())
             .zip(self.down.iter().zip(self.quota))
             .zip(self.emergency.iter_mut().zip(self.burst.iter_mut()))
-            .zip(self.burst_price.iter_mut().zip(self.emergency_price.iter_mut()));
+            .zip(
+                self.burst_price
+                    .iter_mut()
+                    .zip(self.emergency_price.iter_mut()),
+            );
         for ((((u, x), (&d, &q)), (e, b)), (bp, ep)) in rows {
             *x = if *x < 0.1 { 0.1 } else { *x };
             *u = 1.0 - d;

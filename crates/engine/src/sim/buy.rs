@@ -96,7 +96,10 @@ pub(super) fn buy_weeks(
         [k] => {
             let src = &tier.list[k];
             let (f, p) = (row(tier.factor, src, weeks), row(tier.price, src, weeks));
-            let (g_out, d_out) = (&mut scratch.gpus[0][..weeks], &mut scratch.dollars[0][..weeks]);
+            let (g_out, d_out) = (
+                &mut scratch.gpus[0][..weeks],
+                &mut scratch.dollars[0][..weeks],
+            );
             let rows = need.zip(f).zip(p).zip(spend.iter_mut());
             for ((((n, &f), &p), sp), (g_out, d_out)) in rows.zip(g_out.iter_mut().zip(d_out)) {
                 let a = src.cap * f;

@@ -74,7 +74,12 @@ pub(super) fn concentration_check(
     let mut caps = [committed - gpus * up * lost, burst, emergency];
     for (tier, list, factor, down) in [
         (1, &pm.burst, &world.burst_factor, &mut out.burst),
-        (2, &pm.emergency, &world.emergency_factor, &mut out.emergency),
+        (
+            2,
+            &pm.emergency,
+            &world.emergency_factor,
+            &mut out.emergency,
+        ),
     ] {
         down.clear();
         for src in list {

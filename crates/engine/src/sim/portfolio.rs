@@ -105,7 +105,12 @@ fn capacity(
             total.fill(0.0);
         }
         for (i, src) in list.iter().enumerate() {
-            add_scaled(total, src.cap, &factor[src.offset..src.offset + weeks], i == 0);
+            add_scaled(
+                total,
+                src.cap,
+                &factor[src.offset..src.offset + weeks],
+                i == 0,
+            );
         }
     }
     // Serving starts from everything available, and the weekly capacity bands sum it.
@@ -214,7 +219,13 @@ pub(super) fn simulate(
     let used = (&s.emergency[..], &s.served.left[2][..]);
     let spend = &mut s.spend_emergency;
     let bought = if s.served.emergency_taken {
-        buy_weeks(&emergency, used, spend, &mut s.emergency_bought, &mut s.bought)
+        buy_weeks(
+            &emergency,
+            used,
+            spend,
+            &mut s.emergency_bought,
+            &mut s.bought,
+        )
     } else {
         None
     };
@@ -283,12 +294,7 @@ struct Totals {
 /// The weekly aggregates (cost histogram and sums, shortage counts, capacity) and the path's
 /// sums over weeks. On a path where no shortfall cost anything and no emergency GPU was bought
 /// (most paths), those series are all 0 and are left out: adding 0 changes no sum.
-fn weekly(
-    pm: &PortfolioModel,
-    s: &mut Scratch,
-    burst: Unsummed,
-    agg: &mut PortfolioAgg,
-) -> Totals {
+fn weekly(pm: &PortfolioModel, s: &mut Scratch, burst: Unsummed, agg: &mut PortfolioAgg) -> Totals {
     let weeks = s.committed.len();
     let sv = &s.served;
     let quiet = sv.clean && !s.emergency_used;
@@ -296,7 +302,11 @@ fn weekly(
     if quiet {
         week_cost_quiet(cost, fixed, &s.order_cost, &s.spend_burst);
     } else {
-        let extra = (&s.spend_emergency[..], &sv.penalty_degraded[..], &sv.penalty[..]);
+        let extra = (
+            &s.spend_emergency[..],
+            &sv.penalty_degraded[..],
+            &sv.penalty[..],
+        );
         week_cost(cost, fixed, &s.order_cost, &s.spend_burst, extra);
     }
     add_to(&mut agg.weekly_cost_sum, cost);

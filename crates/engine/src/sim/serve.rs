@@ -152,11 +152,7 @@ fn serve_independent(st: &ServeStep, req: &[f64], s: &mut Served, class: &mut [C
             (0.0, s0)
         };
         let lost = if is_short { after } else { 0.0 };
-        *penalty_degraded += if is_short && share > 0.0 {
-            d * dp
-        } else {
-            0.0
-        };
+        *penalty_degraded += if is_short && share > 0.0 { d * dp } else { 0.0 };
         *unmet += lost;
         *penalty += if is_short { after * sp } else { 0.0 };
         *degraded = if is_short { d } else { 0.0 };
