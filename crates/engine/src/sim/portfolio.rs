@@ -76,7 +76,7 @@ fn capacity(
     pm: &PortfolioModel,
     world: &World,
     s: &mut Scratch,
-    agg: &mut PortfolioAgg,
+    agg: &mut PortfolioAgg<u16>,
 ) {
     let weeks = m.weeks;
     let (committed, carbon) = (&mut s.committed[..weeks], &mut s.committed_carbon[..weeks]);
@@ -189,7 +189,7 @@ pub(super) fn simulate(
     pm: &PortfolioModel,
     world: &World,
     s: &mut Scratch,
-    agg: &mut PortfolioAgg,
+    agg: &mut PortfolioAgg<u16>,
 ) {
     let planned = plan(
         m,
@@ -294,7 +294,12 @@ struct Totals {
 /// The weekly aggregates (cost histogram and sums, shortage counts, capacity) and the path's
 /// sums over weeks. On a path where no shortfall cost anything and no emergency GPU was bought
 /// (most paths), those series are all 0 and are left out: adding 0 changes no sum.
-fn weekly(pm: &PortfolioModel, s: &mut Scratch, burst: Unsummed, agg: &mut PortfolioAgg) -> Totals {
+fn weekly(
+    pm: &PortfolioModel,
+    s: &mut Scratch,
+    burst: Unsummed,
+    agg: &mut PortfolioAgg<u16>,
+) -> Totals {
     let weeks = s.committed.len();
     let sv = &s.served;
     let quiet = sv.clean && !s.emergency_used;
@@ -425,7 +430,7 @@ fn finish(
     s: &Scratch,
     planned: &Planned,
     t: Totals,
-    agg: &mut PortfolioAgg,
+    agg: &mut PortfolioAgg<u16>,
 ) {
     let mut emissions = t.emissions;
     let mut breakdown = t.breakdown;
