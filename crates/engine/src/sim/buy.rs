@@ -3,20 +3,19 @@
 //! list-price order).
 //!
 //! `buy_weeks` does this for all weeks of a path. Lists of one or two entries (the common case)
-//! are one branch-free pass over weeks; longer lists go week by week through `buy`, which the
-//! concentration check also uses. Per-entry totals are summed in week order either way.
+//! are one branch-free pass over weeks; longer lists go week by week (`buy_many`, or `buy`,
+//! which the concentration check also uses). Per-entry totals are summed in week order either
+//! way.
 
 use crate::compile::Source;
 
-/// Per-week GPUs and $ bought from each entry of a one- or two-entry list; for longer lists,
-/// the entries in cheapest-first order, their list-price positions and this week's prices.
+/// Per-week GPUs and $ bought from each entry of a one- or two-entry list; for long lists, a
+/// sort buffer.
 #[derive(Default)]
 pub(super) struct Bought {
     gpus: [Vec<f64>; 2],
     dollars: [Vec<f64>; 2],
     sorted: Vec<usize>,
-    position: Vec<usize>,
-    price: Vec<f64>,
 }
 
 impl Bought {
@@ -248,7 +247,7 @@ fn buy_many(
     }
 }
 
-/// `buy_many` for lists longer than its fixed-size arrays.
+/// `buy_many` for lists longer than its fixed-size arrays: `buy` week by week.
 fn buy_many_long(
     tier: &Tier,
     need: impl Iterator<Item = f64>,
@@ -256,59 +255,15 @@ fn buy_many_long(
     total: &mut [[f64; 2]],
     scratch: &mut Bought,
 ) {
-    let list = tier.list;
-    let Bought {
-        sorted,
-        position,
-        price,
-        ..
-    } = scratch;
-    sorted.clear();
-    sorted.extend_from_slice(tier.order);
-    position.clear();
-    position.resize(list.len(), 0);
-    for (i, &k) in tier.order.iter().enumerate() {
-        position[k] = i;
-    }
-    price.clear();
-    price.resize(list.len(), 0.0);
+    let (list, order) = (tier.list, (tier.order, tier.fixed));
     for (w, (n, sp)) in need.zip(spend.iter_mut()).enumerate() {
-        if n <= 0.0 {
-            *sp = 0.0;
-            continue;
-        }
-        for (p, src) in price.iter_mut().zip(list) {
-            *p = tier.price[src.offset + w];
-        }
-        if !tier.fixed {
-            let after = |a: usize, b: usize| (price[a], position[a]) > (price[b], position[b]);
-            for i in 1..sorted.len() {
-                let mut j = i;
-                while j > 0 && after(sorted[j - 1], sorted[j]) {
-                    sorted.swap(j - 1, j);
-                    j -= 1;
-                }
-            }
-        }
-        let mut need = n;
-        let mut dollars = 0.0;
-        for &k in sorted.iter() {
-            let a = list[k].cap * tier.factor[list[k].offset + w];
-            let gpus = if need < a { need } else { a };
-            if gpus <= 0.0 {
-                continue;
-            }
-            need -= gpus;
-            let d = gpus * price[k];
-            dollars += d;
-            let b = &mut total[k];
-            b[0] += gpus;
-            b[1] += d;
-            if need <= 0.0 {
-                break;
-            }
-        }
-        *sp = dollars;
+        *sp = if n <= 0.0 {
+            0.0
+        } else {
+            let avail = |k: usize| list[k].cap * tier.factor[list[k].offset + w];
+            let price = |k: usize| tier.price[list[k].offset + w];
+            buy::<true>(n, order, avail, price, &mut scratch.sorted, total)
+        };
     }
 }
 

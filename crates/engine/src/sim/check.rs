@@ -3,7 +3,8 @@
 //! it recomputes what it needs instead of burdening the weekly loop.
 
 use super::buy::buy;
-use super::serve::{Week, allocate};
+use super::deferred::allocate;
+use super::serve::Week;
 use super::{EPS, H};
 use crate::compile::{Model, PortfolioModel};
 use crate::world::World;

@@ -17,10 +17,13 @@
 //! replay is `check`. All working memory lives in `Scratch`, allocated once per chunk.
 
 mod buy;
+mod capacity;
 mod check;
+mod deferred;
 mod order;
 mod portfolio;
 mod serve;
+mod tally;
 
 use crate::CHUNK_PATHS;
 use crate::accum::{ChunkResult, PortfolioAgg};

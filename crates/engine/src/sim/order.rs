@@ -24,7 +24,7 @@ pub(super) struct Order {
 /// `libm::ceil(x) as usize` for `x >= 0`, without the library call: below 2^52 a cast to `i64`
 /// truncates exactly (and is a single instruction, unlike a cast to `usize`).
 fn ceil_weeks(x: f64) -> usize {
-    if !(x < 4.0e15) {
+    if x >= 4.0e15 {
         return libm::ceil(x) as usize;
     }
     let t = x as i64;
