@@ -318,3 +318,93 @@ pub(super) fn buy<const RECORD: bool>(
     }
     dollars
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::PathRng;
+
+    /// `buy_weeks` gives, bit for bit, what `buy` gives week by week (the engine's definition),
+    /// for every list length and for fixed and moving prices, with ties and empty weeks.
+    #[test]
+    fn buy_weeks_matches_week_by_week_buy() {
+        let mut rng = PathRng::new(7, 1);
+        let mut draw = |lo: f64, hi: f64| lo + (hi - lo) * rng.open01();
+        let weeks = 40;
+        for n in [1, 2, 3, 4, 9] {
+            for fixed in [true, false] {
+                for _ in 0..25 {
+                    // A few distinct price levels, so that ties happen.
+                    let list: Vec<Source> = (0..n)
+                        .map(|p| Source {
+                            provider: p,
+                            offset: p * weeks,
+                            cap: draw(1.0, 100.0),
+                            price: (draw(1.0, 4.0) as u32) as f64,
+                            carbon: 0.0,
+                        })
+                        .collect();
+                    let mut order: Vec<usize> = (0..n).collect();
+                    order.sort_by(|&a, &b| list[a].price.total_cmp(&list[b].price).then(a.cmp(&b)));
+                    let mut factor = vec![0.0; n * weeks];
+                    let mut price = vec![0.0; n * weeks];
+                    for (p, src) in list.iter().enumerate() {
+                        for w in 0..weeks {
+                            let f = draw(-0.3, 1.0);
+                            factor[p * weeks + w] = if f < 0.0 { 0.0 } else { f };
+                            price[p * weeks + w] = if fixed {
+                                src.price
+                            } else {
+                                src.price * (1.0 + (draw(0.0, 3.0) as u32) as f64 * 0.25)
+                            };
+                        }
+                    }
+                    let tier = Tier {
+                        list: &list,
+                        order: &order,
+                        fixed,
+                        factor: &factor,
+                        price: &price,
+                    };
+                    let available: Vec<f64> = (0..weeks).map(|_| draw(0.0, 150.0)).collect();
+                    let left: Vec<f64> = available
+                        .iter()
+                        .map(|&a| {
+                            let l = draw(-0.5, 1.0) * a;
+                            if l < 0.0 { a } else { l }
+                        })
+                        .collect();
+                    let mut spend = vec![f64::NAN; weeks];
+                    let mut total = vec![[0.0; 2]; n];
+                    let mut scratch = Bought::new(weeks);
+                    if let Some(unsummed) = buy_weeks(
+                        &tier,
+                        (&available, &left),
+                        &mut spend,
+                        &mut total,
+                        &mut scratch,
+                    ) {
+                        scratch.sum_into(unsummed, &mut total);
+                    }
+
+                    let mut expected = vec![[0.0; 2]; n];
+                    let mut buf = Vec::new();
+                    for w in 0..weeks {
+                        let need = available[w] - left[w];
+                        let dollars = if need <= 0.0 {
+                            0.0
+                        } else {
+                            let avail = |k: usize| list[k].cap * factor[list[k].offset + w];
+                            let price = |k: usize| price[list[k].offset + w];
+                            buy::<true>(need, (&order, fixed), avail, price, &mut buf, &mut expected)
+                        };
+                        assert_eq!(spend[w].to_bits(), dollars.to_bits(), "n={n} w={w}");
+                    }
+                    for (a, b) in total.iter().zip(&expected) {
+                        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "n={n}");
+                    }
+                }
+            }
+        }
+    }
+}
