@@ -396,7 +396,14 @@ mod tests {
                         } else {
                             let avail = |k: usize| list[k].cap * factor[list[k].offset + w];
                             let price = |k: usize| price[list[k].offset + w];
-                            buy::<true>(need, (&order, fixed), avail, price, &mut buf, &mut expected)
+                            buy::<true>(
+                                need,
+                                (&order, fixed),
+                                avail,
+                                price,
+                                &mut buf,
+                                &mut expected,
+                            )
                         };
                         assert_eq!(spend[w].to_bits(), dollars.to_bits(), "n={n} w={w}");
                     }

@@ -243,3 +243,153 @@ pub(super) fn take(s: &mut f64, l: &mut f64) -> f64 {
     *l -= t;
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::deferred::allocate;
+    use super::*;
+    use crate::RunOptions;
+    use crate::rng::PathRng;
+
+    const PROVIDERS: &str = r#"
+[[providers]]
+name = "cloud"
+reserved_price = 2.0
+on_demand_price = 4.0
+[[portfolios]]
+name = "p"
+contracts = [{ provider = "cloud", gpus = 100, term_weeks = 30 }]
+"#;
+
+    /// Workload sets covering each way `serve` splits the work: no deferrable workload, one
+    /// deferrable served last (with and without degradation and emergency), and a deferrable
+    /// workload followed by others (week by week).
+    const SHAPES: [&str; 4] = [
+        r#"
+[[workloads]]
+name = "hot"
+base_gpus = 100
+degradation = { gpu_factor = 0.5, max_share = 0.3, quality_penalty_per_gpu_hour = 3 }
+[[workloads]]
+name = "batch"
+priority = 2
+base_gpus = 60
+tiers = ["committed", "burst"]
+[[workloads]]
+name = "train"
+priority = 3
+base_gpus = 80
+deferrable = true
+tiers = ["committed", "burst"]
+"#,
+        r#"
+[[workloads]]
+name = "a"
+base_gpus = 100
+tiers = ["burst", "emergency"]
+[[workloads]]
+name = "b"
+priority = 2
+base_gpus = 60
+tiers = ["committed"]
+"#,
+        r#"
+[[workloads]]
+name = "a"
+base_gpus = 100
+tiers = ["committed", "emergency"]
+[[workloads]]
+name = "defer"
+priority = 2
+base_gpus = 90
+deferrable = true
+degradation = { gpu_factor = 0.6, max_share = 0.5, quality_penalty_per_gpu_hour = 2 }
+"#,
+        r#"
+[[workloads]]
+name = "defer"
+base_gpus = 90
+deferrable = true
+tiers = ["committed", "burst"]
+[[workloads]]
+name = "after"
+priority = 2
+base_gpus = 70
+degradation = { gpu_factor = 0.5, max_share = 0.2, quality_penalty_per_gpu_hour = 1 }
+[[workloads]]
+name = "also-deferred"
+priority = 3
+base_gpus = 40
+deferrable = true
+"#,
+    ];
+
+    /// `serve` gives, bit for bit, what serving week by week with `allocate` gives (the
+    /// engine's definition): capacity left, shortfalls, penalties, tallies and backlog.
+    #[test]
+    fn serve_matches_week_by_week_allocate() {
+        let mut rng = PathRng::new(11, 3);
+        let mut draw = |lo: f64, hi: f64| lo + (hi - lo) * rng.open01();
+        for shape in SHAPES {
+            let text = format!("name = \"t\"\nhorizon_weeks = 30\n{shape}{PROVIDERS}");
+            let scenario = crate::scenario::parse(&text, crate::Format::Toml).unwrap();
+            let m = Model::new(&scenario, &RunOptions::default(), false).unwrap();
+            let (weeks, nc) = (m.weeks, m.classes.len());
+            let mut s = Served::new(&m);
+            for _ in 0..40 {
+                // Demand around the capacity, so that every branch is taken.
+                let req: Vec<f64> = (0..nc * weeks).map(|_| draw(0.0, 120.0)).collect();
+                let caps: Vec<Vec<f64>> = (0..3)
+                    .map(|_| (0..weeks).map(|_| draw(-40.0, 160.0).max(0.0)).collect())
+                    .collect();
+                for (l, c) in s.left.iter_mut().zip(&caps) {
+                    l.copy_from_slice(c);
+                }
+                let mut class = vec![ClassPath::default(); nc];
+                let mut backlog = vec![0.0; nc];
+                serve(&m, &req, &mut s, &mut class, &mut backlog);
+
+                let mut class_ref = vec![ClassPath::default(); nc];
+                let mut backlog_ref = vec![0.0; nc];
+                let mut any_emergency = false;
+                for w in 0..weeks {
+                    if m.damage_weeks.contains(&w) {
+                        let i = w - m.damage_weeks.start;
+                        assert_eq!(&s.damage_backlog[i * nc..(i + 1) * nc], &backlog_ref[..]);
+                    }
+                    let week_req: Vec<f64> = (0..nc).map(|c| req[c * weeks + w]).collect();
+                    let mut left = [caps[0][w], caps[1][w], caps[2][w]];
+                    let week = allocate::<true>(
+                        &m.serve,
+                        &week_req,
+                        &mut left,
+                        &mut backlog_ref,
+                        &mut class_ref,
+                        Week::default(),
+                    );
+                    for t in 0..3 {
+                        assert_eq!(
+                            s.left[t][w].to_bits(),
+                            left[t].to_bits(),
+                            "tier {t} week {w}"
+                        );
+                    }
+                    any_emergency |= left[2] != caps[2][w];
+                    assert_eq!(s.unmet[w].to_bits(), week.unmet.to_bits());
+                    assert_eq!(s.penalty[w].to_bits(), week.penalty.to_bits());
+                    assert_eq!(
+                        s.penalty_degraded[w].to_bits(),
+                        week.penalty_degraded.to_bits()
+                    );
+                }
+                assert!(s.emergency_taken || !any_emergency);
+                assert_eq!(backlog, backlog_ref);
+                for (a, b) in class.iter().zip(&class_ref) {
+                    assert_eq!((a.short, a.weeks), (b.short, b.weeks));
+                    assert_eq!(a.unmet.to_bits(), b.unmet.to_bits());
+                    assert_eq!(a.degraded.to_bits(), b.degraded.to_bits());
+                }
+            }
+        }
+    }
+}
