@@ -367,12 +367,8 @@ deferrable = true
                         &mut class_ref,
                         Week::default(),
                     );
-                    for t in 0..3 {
-                        assert_eq!(
-                            s.left[t][w].to_bits(),
-                            left[t].to_bits(),
-                            "tier {t} week {w}"
-                        );
+                    for (t, (s_left, l)) in s.left.iter().zip(left).enumerate() {
+                        assert_eq!(s_left[w].to_bits(), l.to_bits(), "tier {t} week {w}");
                     }
                     any_emergency |= left[2] != caps[2][w];
                     assert_eq!(s.unmet[w].to_bits(), week.unmet.to_bits());
