@@ -10,11 +10,14 @@
 //! and plays every portfolio through it (`portfolio`). A portfolio is not simulated week by week
 //! but in passes over all weeks, one concern at a time, because only two things carry from one
 //! week to the next: orders, which depend on the world alone and are planned first (`order`),
-//! and deferred work, whose workloads are served in a short sequential pass (`serve`). Every
-//! other pass is a branch-free loop over weeks that the compiler vectorises (`serve`, `buy`,
-//! `portfolio`). Each week's arithmetic is the same as in a week-by-week loop and sums over weeks
-//! are still taken in week order, so the passes change no result. The "largest provider out"
-//! replay is `check`. All working memory lives in `Scratch`, allocated once per chunk.
+//! and deferred work, whose workloads are served in a short sequential pass (`deferred`). The
+//! other passes are branch-free loops over weeks that the compiler vectorises (`capacity`,
+//! `serve`, `buy`, `tally`); each is a small function over distinct slices, so the compiler
+//! needs no proof that arrays do not overlap. Each week's arithmetic is the same as in a
+//! week-by-week loop and sums over weeks are still taken in week order (side by side, in one
+//! pass), so the passes change no result; `serve` and `buy` test that against the week-by-week
+//! definitions bit for bit. The "largest provider out" replay is `check`. All working memory
+//! lives in `portfolio::Scratch`, allocated once per chunk.
 
 mod buy;
 mod capacity;
