@@ -6,7 +6,7 @@
 //! floating-point sums, and therefore the digest, never depend on scheduling.
 
 use crate::compile::Model;
-use crate::hist::WeeklyHist;
+use crate::hist::{Count, WeeklyHist};
 use crate::stats::Moments;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,9 +17,9 @@ use std::sync::Arc;
 pub struct ChunkResult {
     pub(crate) index: u32,
     pub(crate) paths: u32,
-    pub(crate) demand: WeeklyHist,
+    pub(crate) demand: WeeklyHist<u16>,
     pub(crate) demand_sum: Vec<f64>,
-    pub(crate) portfolios: Vec<PortfolioAgg>,
+    pub(crate) portfolios: Vec<PortfolioAgg<u16>>,
 }
 
 impl ChunkResult {
@@ -44,8 +44,9 @@ pub(crate) struct ClassAgg {
 /// Per-provider sums: committed, burst, emergency GPU-hours, then the same three as spend.
 pub(crate) type ProviderAgg = [f64; 6];
 
+/// One portfolio's aggregates; `C` counts the weekly cost histogram (`u16` in a chunk).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub(crate) struct PortfolioAgg {
+pub(crate) struct PortfolioAgg<C = u32> {
     // Per path, in path order.
     pub cost: Vec<f64>,
     pub unmet: Vec<f64>,
@@ -73,13 +74,13 @@ pub(crate) struct PortfolioAgg {
     pub ordered_gpus: f64,
     // Weekly.
     pub weekly_short: Vec<u32>,
-    pub weekly_cost: WeeklyHist,
+    pub weekly_cost: WeeklyHist<C>,
     pub weekly_cost_sum: Vec<f64>,
     /// Available GPUs by tier, tier x week (committed, burst, emergency series).
     pub weekly_capacity: Vec<f64>,
 }
 
-impl PortfolioAgg {
+impl<C: Count> PortfolioAgg<C> {
     pub fn new(m: &Model, capacity: usize) -> Self {
         PortfolioAgg {
             cost: Vec::with_capacity(capacity),
@@ -110,8 +111,10 @@ impl PortfolioAgg {
             weekly_capacity: vec![0.0; m.weeks * 3],
         }
     }
+}
 
-    fn merge(&mut self, o: &PortfolioAgg) {
+impl PortfolioAgg {
+    fn merge(&mut self, o: &PortfolioAgg<u16>) {
         self.cost.extend_from_slice(&o.cost);
         self.unmet.extend_from_slice(&o.unmet);
         self.shortage_weeks.extend_from_slice(&o.shortage_weeks);

@@ -17,6 +17,9 @@ pub(crate) struct Model {
     pub classes: Vec<ClassModel>,
     /// Workloads in service order (priority, then file order), flattened for the hot loop.
     pub serve: Vec<ServeStep>,
+    /// Index in `serve` of the first deferrable workload (`serve.len()` if none): the workloads
+    /// before it carry nothing from one week to the next.
+    pub first_deferrable: usize,
     pub providers: Vec<ProviderModel>,
     pub groups: Vec<GroupModel>,
     pub portfolios: Vec<PortfolioModel>,
@@ -62,7 +65,10 @@ pub(crate) struct ClassModel {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ServeStep {
     pub class: usize,
-    pub tiers: [bool; 3],
+    /// Indices of the tiers the workload may use, in the order it takes from them (committed,
+    /// burst, emergency); `tier_count` of them are valid.
+    pub tier_list: [usize; 3],
+    pub tier_count: usize,
     pub deferrable: bool,
     /// $ per unmet GPU-week.
     pub short_penalty: f64,
@@ -86,9 +92,12 @@ pub(crate) struct ProviderModel {
     pub name: String,
     pub reserved_price: f64,
     pub on_demand_price: f64,
-    pub emergency_multiplier: f64,
-    /// Inverse CDF of the burst fill rate, tabulated (drawn every week of every path).
+    /// $ per GPU-week at list price of burst and of emergency capacity (markup included).
+    pub list_price: [f64; 2],
+    /// Inverse CDF of the burst fill rate, tabulated (drawn every week of every path), and its
+    /// value when it is fixed (then nothing is drawn).
     pub fill: FillTable,
+    pub fixed_fill: Option<f64>,
     pub lead: Sampler,
     pub lead_median: f64,
     pub carbon_t_per_gpu_hour: f64,
@@ -110,23 +119,35 @@ pub(crate) struct GroupModel {
 
 pub(crate) struct OrderModel {
     pub provider: usize,
-    pub review: usize,
-    pub first: usize,
     pub cover: f64,
     pub min: f64,
     pub max: f64,
     pub term: usize,
-    /// Weeks ahead the policy looks: median lead time plus one review period.
-    pub lookahead: usize,
     /// Forecast growth over the lookahead at the target percentile, per class the forecast
     /// covers (non-deferrable classes allowed on committed capacity): (class, factor).
     pub growth: Vec<(usize, f64)>,
+    /// The review weeks, in order, with what does not depend on the path.
+    pub reviews: Vec<Review>,
+    /// Per review, per `growth` class: seasonality at the target week over this week's.
+    pub season_ratio: Vec<f64>,
+}
+
+/// One review of an ordering policy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Review {
+    pub week: usize,
+    /// The week the forecast is for (one lookahead, median lead time plus one review period,
+    /// ahead; at most the last week), and the committed GPUs of the file's contracts then.
+    pub target: usize,
+    pub committed: f64,
 }
 
 /// A provider a portfolio may buy burst or emergency GPUs from.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Source {
     pub provider: usize,
+    /// `provider * weeks`: where the provider's row starts in the world's provider x week arrays.
+    pub offset: usize,
     pub cap: f64,
     /// $ per GPU-week at list price (emergency markup included).
     pub price: f64,
@@ -138,8 +159,6 @@ pub(crate) struct PortfolioModel {
     pub name: String,
     /// Committed GPUs from the contracts in the file, per provider x week.
     pub committed: Vec<f64>,
-    /// Committed GPUs from the file's contracts, per week (all providers).
-    pub committed_total: Vec<f64>,
     /// Contract spend (paid whether used or not) plus early-exit penalties per week: the part of
     /// the weekly cost that is the same on every path.
     pub fixed_cost_week: Vec<f64>,
@@ -159,6 +178,10 @@ pub(crate) struct PortfolioModel {
     pub burst_order: Vec<usize>,
     pub emergency_order: Vec<usize>,
     pub ordering: Option<OrderModel>,
+    /// Where the ordering provider's row starts in the world's provider x week arrays, and its
+    /// carbon (t per GPU-week); provider 0 when there is no policy (then nothing is ordered).
+    pub order_offset: usize,
+    pub order_carbon: f64,
     /// Provider with the most provisioned capacity: the one the concentration check removes.
     pub largest_provider: usize,
 }
@@ -259,14 +282,21 @@ impl Model {
         let classes: Vec<ClassModel> = s.workloads.iter().map(|w| class_model(w, weeks)).collect();
         let mut service_order: Vec<usize> = (0..classes.len()).collect();
         service_order.sort_by_key(|&c| (classes[c].priority, c));
-        let serve = service_order
+        let serve: Vec<ServeStep> = service_order
             .iter()
             .map(|&c| {
                 let cm = &classes[c];
                 let (factor, share, penalty) = cm.degradation.unwrap_or((0.0, 0.0, 0.0));
+                let mut tier_list = [0; 3];
+                let mut tier_count = 0;
+                for t in (0..3).filter(|&t| cm.tiers[t]) {
+                    tier_list[tier_count] = t;
+                    tier_count += 1;
+                }
                 ServeStep {
                     class: c,
-                    tiers: cm.tiers,
+                    tier_list,
+                    tier_count,
                     deferrable: cm.deferrable,
                     short_penalty: cm.shortage_penalty * HOURS_PER_WEEK,
                     degrade_share: share,
@@ -342,6 +372,10 @@ impl Model {
             paths,
             weeks,
             classes,
+            first_deferrable: serve
+                .iter()
+                .position(|s| s.deferrable)
+                .unwrap_or(serve.len()),
             serve,
             providers,
             groups,
@@ -422,12 +456,15 @@ fn process(rate_per_year: f64, a: &Dist, b: &Dist, half_life: Option<f64>) -> Op
 
 fn provider_model(p: &crate::scenario::Provider) -> ProviderModel {
     let lead = p.lead_time_weeks.compile();
+    let fill = FillTable::new(&p.burst_fill.compile());
     ProviderModel {
         name: p.name.clone(),
         reserved_price: p.reserved_price,
         on_demand_price: p.on_demand_price,
-        emergency_multiplier: 1.0 + p.emergency_markup,
-        fill: FillTable::new(&p.burst_fill.compile()),
+        list_price: [1.0, 1.0 + p.emergency_markup]
+            .map(|markup| p.on_demand_price * markup * HOURS_PER_WEEK),
+        fill: fill.clone(),
+        fixed_fill: fill.constant(),
         lead_median: lead.quantile(0.5).max(0.0),
         lead,
         carbon_t_per_gpu_hour: p.carbon_g_per_gpu_hour * 1e-6,
@@ -484,7 +521,7 @@ fn portfolio_model(
             static_spend[p] += penalty;
         }
     }
-    let committed_total = (0..weeks)
+    let committed_total: Vec<f64> = (0..weeks)
         .map(|w| (0..np).map(|p| committed[p * weeks + w]).sum())
         .collect();
     let sources = |list: &[crate::scenario::Cap], emergency: bool| -> Vec<Source> {
@@ -493,15 +530,11 @@ fn portfolio_model(
             .map(|c| {
                 let provider = provider_index(&c.provider);
                 let pr = &providers[provider];
-                let markup = if emergency {
-                    pr.emergency_multiplier
-                } else {
-                    1.0
-                };
                 Source {
                     provider,
+                    offset: provider * weeks,
                     cap: c.max_gpus,
-                    price: pr.on_demand_price * markup * HOURS_PER_WEEK,
+                    price: pr.list_price[usize::from(emergency)],
                     carbon: pr.carbon_t_per_gpu_hour * HOURS_PER_WEEK,
                 }
             })
@@ -531,17 +564,35 @@ fn portfolio_model(
                     libm::sqrt((cm.log_growth_sd * years).powi(2) + cm.volatility * cm.volatility);
                 (c, libm::exp(cm.log_growth_mean * years + z * sd))
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut reviews = Vec::new();
+        let mut season_ratio = Vec::new();
+        let mut week = o.first_review_week as usize;
+        while week < weeks {
+            let target = (week + lookahead).min(weeks - 1);
+            reviews.push(Review {
+                week,
+                target,
+                committed: committed_total[target],
+            });
+            for &(c, _) in &growth {
+                let season = &classes[c].season;
+                season_ratio.push(season[target] / season[week]);
+            }
+            if o.review_weeks == 0 {
+                break;
+            }
+            week += o.review_weeks as usize;
+        }
         OrderModel {
             provider,
-            review: o.review_weeks as usize,
-            first: o.first_review_week as usize,
             cover: o.cover_fraction,
             min: o.min_order_gpus,
             max: o.max_order_gpus,
             term: o.term_weeks as usize,
-            lookahead,
             growth,
+            reviews,
+            season_ratio,
         }
     });
     let committed_providers: Vec<usize> = (0..np)
@@ -555,6 +606,7 @@ fn portfolio_model(
     if let Some(o) = &ordering {
         size[o.provider] += o.max * weeks as f64 * 0.5;
     }
+    let order_p = ordering.as_ref().map_or(0, |o| o.provider);
     let largest_provider = (0..np).fold(0, |best, p| if size[p] > size[best] { p } else { best });
     let fixed_cost_week = committed_cost_week
         .iter()
@@ -564,7 +616,6 @@ fn portfolio_model(
     PortfolioModel {
         name: pf.name.clone(),
         committed,
-        committed_total,
         committed_cost_total: committed_cost_week.iter().sum(),
         exit_penalty_total: exit_penalty_week.iter().sum(),
         fixed_cost_week,
@@ -576,6 +627,8 @@ fn portfolio_model(
         emergency,
         burst_order,
         emergency_order,
+        order_offset: order_p * weeks,
+        order_carbon: providers[order_p].carbon_t_per_gpu_hour * HOURS_PER_WEEK,
         ordering,
         largest_provider,
     }

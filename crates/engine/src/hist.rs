@@ -4,36 +4,61 @@
 //! centred on a scale taken from the scenario, so each bin is at most 6.25% wide and the bin of a
 //! value comes from its floating-point bits with no logarithm. Counts are integers, so merging is
 //! exact in any order. Values outside the range land in the end bins.
+//!
+//! A chunk's histograms count in `u16` (a chunk has at most `CHUNK_PATHS` paths): half the
+//! memory that every chunk allocates and that the weekly loop touches at random.
 
 const SUB_BITS: u32 = 4;
 const SUB: usize = 1 << SUB_BITS;
 const OCTAVES: usize = 32;
 pub(crate) const BINS: usize = SUB * OCTAVES;
 
+/// A bin count: `u16` in a chunk, `u32` once merged.
+pub(crate) trait Count: Copy + Default + Into<u32> + std::fmt::Debug {
+    fn increment(&mut self);
+}
+
+impl Count for u16 {
+    #[inline(always)]
+    fn increment(&mut self) {
+        *self += 1;
+    }
+}
+
+impl Count for u32 {
+    #[inline(always)]
+    fn increment(&mut self) {
+        *self += 1;
+    }
+}
+
+const _: () = assert!(crate::CHUNK_PATHS <= u16::MAX as u32);
+
 /// One histogram per week, stored flat.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub(crate) struct WeeklyHist {
+pub(crate) struct WeeklyHist<C = u32> {
     /// Lower edge of the range: scale / 2^16.
     lo: f64,
     inv_lo: f64,
     /// Count of exact zeros per week (a portfolio with no spend that week).
     zeros: Vec<u32>,
-    counts: Vec<u32>,
+    counts: Vec<C>,
 }
 
-impl WeeklyHist {
+impl<C: Count> WeeklyHist<C> {
     pub fn new(weeks: usize, scale: f64) -> Self {
         let lo = scale / (1u64 << (OCTAVES / 2)) as f64;
         WeeklyHist {
             lo,
             inv_lo: 1.0 / lo,
             zeros: vec![0; weeks],
-            counts: vec![0; weeks * BINS],
+            counts: vec![C::default(); weeks * BINS],
         }
     }
 
-    #[inline]
-    pub fn add(&mut self, week: usize, v: f64) {
+    /// One value of week `week` (the reference for `add_weeks`).
+    #[cfg(test)]
+    fn add(&mut self, week: usize, v: f64) {
         if v <= 0.0 || v.is_nan() {
             self.zeros[week] += 1;
             return;
@@ -47,12 +72,30 @@ impl WeeklyHist {
             let sub = ((bits >> (52 - SUB_BITS)) as usize) & (SUB - 1);
             (exp * SUB + sub).min(BINS - 1)
         };
-        self.counts[week * BINS + bin] += 1;
+        self.counts[week * BINS + bin].increment();
+    }
+
+    /// `add(w, values[w])` for every week: the same bins, with the bin worked out from the
+    /// value's bits without branches.
+    pub fn add_weeks(&mut self, values: &[f64]) {
+        let rows = self.counts.chunks_exact_mut(BINS);
+        for ((&v, zeros), row) in values.iter().zip(self.zeros.iter_mut()).zip(rows) {
+            if v <= 0.0 || v.is_nan() {
+                *zeros += 1;
+                continue;
+            }
+            // Sign, exponent and the top SUB_BITS of the mantissa: (exponent + 1023) * SUB + sub
+            // for a positive number. Below 1 (negative offset) is bin 0, as is anything under
+            // the range; above it is the last bin.
+            let top = (v * self.inv_lo).to_bits() >> (52 - SUB_BITS);
+            let bin = (top as i64 - (1023 << SUB_BITS)).clamp(0, BINS as i64 - 1);
+            row[bin as usize].increment();
+        }
     }
 
     /// Whether this histogram has the layout of `WeeklyHist::new(weeks, scale)`.
     pub fn fits(&self, weeks: usize, scale: f64) -> bool {
-        let like = WeeklyHist::new(0, scale);
+        let like = WeeklyHist::<u32>::new(0, scale);
         self.lo.to_bits() == like.lo.to_bits()
             && self.inv_lo.to_bits() == like.inv_lo.to_bits()
             && self.zeros.len() == weeks
@@ -66,17 +109,8 @@ impl WeeklyHist {
             .iter()
             .zip(self.counts.chunks_exact(BINS))
             .all(|(&z, bins)| {
-                u64::from(z) + bins.iter().map(|&c| u64::from(c)).sum::<u64>() == paths
+                u64::from(z) + bins.iter().map(|&c| u64::from(c.into())).sum::<u64>() == paths
             })
-    }
-
-    pub fn merge(&mut self, other: &WeeklyHist) {
-        for (a, b) in self.zeros.iter_mut().zip(&other.zeros) {
-            *a += b;
-        }
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
     }
 
     fn edge(&self, bin: usize) -> f64 {
@@ -88,7 +122,7 @@ impl WeeklyHist {
     pub fn quantile(&self, week: usize, q: f64) -> f64 {
         let row = &self.counts[week * BINS..(week + 1) * BINS];
         let zeros = self.zeros[week] as f64;
-        let total = zeros + row.iter().map(|&c| c as f64).sum::<f64>();
+        let total = zeros + row.iter().map(|&c| f64::from(c.into())).sum::<f64>();
         if total == 0.0 {
             return 0.0;
         }
@@ -98,7 +132,7 @@ impl WeeklyHist {
         }
         let mut cum = zeros;
         for (bin, &c) in row.iter().enumerate() {
-            let c = c as f64;
+            let c = f64::from(c.into());
             if c > 0.0 && cum + c >= target {
                 let f = (target - cum) / c;
                 let (a, b) = (self.edge(bin), self.edge(bin + 1));
@@ -110,13 +144,24 @@ impl WeeklyHist {
     }
 }
 
+impl WeeklyHist<u32> {
+    pub fn merge<C: Count>(&mut self, other: &WeeklyHist<C>) {
+        for (a, b) in self.zeros.iter_mut().zip(&other.zeros) {
+            *a += b;
+        }
+        for (a, &b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b.into();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn quantiles_are_within_a_bin() {
-        let mut h = WeeklyHist::new(1, 100.0);
+        let mut h = WeeklyHist::<u32>::new(1, 100.0);
         for i in 1..=1000 {
             h.add(0, i as f64);
         }
@@ -127,9 +172,35 @@ mod tests {
     }
 
     #[test]
+    fn add_weeks_bins_like_add() {
+        let values = [
+            0.0,
+            1e-30,
+            0.5,
+            1.0,
+            3.7,
+            100.0,
+            1e3,
+            6.5e5,
+            1e12,
+            f64::INFINITY,
+            -2.0,
+        ];
+        let mut a = WeeklyHist::<u32>::new(values.len(), 100.0);
+        let mut b = WeeklyHist::<u16>::new(values.len(), 100.0);
+        for (w, &v) in values.iter().enumerate() {
+            a.add(w, v);
+        }
+        b.add_weeks(&values);
+        assert_eq!(a.zeros, b.zeros);
+        let wide: Vec<u32> = b.counts.iter().map(|&c| c.into()).collect();
+        assert_eq!(a.counts, wide);
+    }
+
+    #[test]
     fn zeros_and_merge() {
-        let mut a = WeeklyHist::new(2, 10.0);
-        let mut b = WeeklyHist::new(2, 10.0);
+        let mut a = WeeklyHist::<u32>::new(2, 10.0);
+        let mut b = WeeklyHist::<u16>::new(2, 10.0);
         a.add(1, 0.0);
         b.add(1, 5.0);
         a.merge(&b);

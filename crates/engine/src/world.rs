@@ -5,16 +5,15 @@
 //! order below is part of the engine's definition; changing it changes every golden report.
 //!
 //! Provider arrays are stored series by series (`[provider * weeks + week]`) so the per-week
-//! loops over one series are contiguous and vectorise; demand is week-major
-//! (`[week * classes + class]`) because every consumer reads all classes of one week.
+//! loops over one series are contiguous and vectorise; demand is stored the same way
+//! (`[class * weeks + week]`), because portfolios are served in passes over all weeks.
 
 use crate::compile::{EventProcess, Model, add_outage};
 use crate::rng::PathRng;
 
 /// Buffers for one path, reused across paths to keep allocation out of the loop.
 pub(crate) struct World {
-    /// Peak GPUs required, week x class (week-major: the portfolio loop reads one week's classes
-    /// together, and the demand histogram sums them).
+    /// Peak GPUs required, class x week.
     pub req: Vec<f64>,
     /// Peak GPUs required over the horizon, per class.
     pub req_total: Vec<f64>,
@@ -24,6 +23,10 @@ pub(crate) struct World {
     pub price: Vec<f64>,
     /// True when no price moved on this path: burst is then bought in list-price order.
     pub list_prices: bool,
+    /// $ per GPU-week of burst and of emergency capacity (list price x multiplier), provider x
+    /// week: the same for every portfolio, so worked out once per path.
+    pub burst_price: Vec<f64>,
+    pub emergency_price: Vec<f64>,
     /// Share of a burst cap available: fill x quota x up, provider x week.
     pub burst_factor: Vec<f64>,
     /// Share of an emergency cap available: quota x up, provider x week.
@@ -33,9 +36,11 @@ pub(crate) struct World {
     down: Vec<f64>,
     quota: Vec<f64>,
     group_u: Vec<u32>,
-    /// One class's weekly demand before the transpose into `req`, and its log-noise.
+    /// One class's weekly demand before seasonality and stress, and its log-noise (first its
+    /// innovations); its jumps as (week, size).
     series: Vec<f64>,
     noise: Vec<f64>,
+    jumps: Vec<(usize, f64)>,
 }
 
 impl World {
@@ -47,6 +52,8 @@ impl World {
             up: vec![1.0; p * w],
             price: vec![1.0; p * w],
             list_prices: true,
+            burst_price: vec![0.0; p * w],
+            emergency_price: vec![0.0; p * w],
             burst_factor: vec![1.0; p * w],
             emergency_factor: vec![1.0; p * w],
             order_key: 0,
@@ -55,6 +62,7 @@ impl World {
             group_u: vec![0; m.groups.len() * w],
             series: vec![0.0; w],
             noise: vec![0.0; w],
+            jumps: Vec::new(),
         }
     }
 
@@ -66,7 +74,6 @@ impl World {
 
     fn draw_demand(&mut self, m: &Model, rng: &mut PathRng) {
         let weeks = m.weeks;
-        let nc = m.classes.len();
         for (c, cm) in m.classes.iter().enumerate() {
             let g = cm.growth.quantile(rng.open01()).max(-0.99);
             let weekly_growth = libm::pow(1.0 + g, 1.0 / 52.0);
@@ -83,46 +90,65 @@ impl World {
                     _ => (libm::log(rng.open01()) / log_keep).min(1e9) as usize,
                 }
             };
-            let mut next_jump = gap(rng);
-            // Pass 1, sequential (it draws): trend x jump level, and the AR(1) log-noise.
-            let level = &mut self.series[..weeks];
+            // Draws first, in the engine's order: jumps in time order (at most one a week, none
+            // past the horizon), then the noise's innovations. The recurrences below then run
+            // without calls, so their running values stay in registers.
+            self.jumps.clear();
+            let mut next = gap(rng);
+            while next < weeks {
+                self.jumps.push((next, cm.jump_size.quantile(rng.open01())));
+                next = next.saturating_add(1).saturating_add(gap(rng));
+            }
             let noise = &mut self.noise[..weeks];
+            if cm.volatility > 0.0 {
+                for z in &mut noise[1..] {
+                    *z = cm.innovation * rng.gauss();
+                }
+            }
+            let level = &mut self.series[..weeks];
             let mut trend = cm.base * cm.peak_factor;
-            let mut jump = 0.0;
-            for (w, l) in level.iter_mut().enumerate() {
-                if w > 0 {
-                    trend *= weekly_growth;
+            if self.jumps.is_empty() {
+                // No jumps: the level is the trend (times exactly 1).
+                for (w, l) in level.iter_mut().enumerate() {
+                    if w > 0 {
+                        trend *= weekly_growth;
+                    }
+                    *l = trend;
                 }
-                jump *= cm.jump_decay;
-                while next_jump == w {
-                    jump += cm.jump_size.quantile(rng.open01());
-                    next_jump = w.saturating_add(1).saturating_add(gap(rng));
+            } else {
+                let mut jump = 0.0;
+                let mut jumps = self.jumps.iter().peekable();
+                for (w, l) in level.iter_mut().enumerate() {
+                    if w > 0 {
+                        trend *= weekly_growth;
+                    }
+                    jump *= cm.jump_decay;
+                    if let Some(&(_, size)) = jumps.next_if(|j| j.0 == w) {
+                        jump += size;
+                    }
+                    let j: f64 = 1.0 + jump;
+                    *l = trend * if j > 0.0 { j } else { 0.0 };
                 }
-                let j: f64 = 1.0 + jump;
-                *l = trend * if j > 0.0 { j } else { 0.0 };
             }
             if cm.volatility > 0.0 {
+                // AR(1) log-noise from its innovations (`p x + (i z)`, as drawn).
                 let mut x = 0.0;
                 noise[0] = 0.0;
                 for n in &mut noise[1..] {
-                    x = cm.persistence * x + cm.innovation * rng.gauss();
+                    x = cm.persistence * x + *n;
                     *n = x;
                 }
-                // Pass 2, no draws: branch-free, so it vectorises.
-                for (l, &n) in level.iter_mut().zip(noise.iter()) {
-                    *l *= crate::dist::exp(n);
-                }
             }
+            let season = &cm.season[..weeks];
             let stress = &m.stress.demand[c * weeks..(c + 1) * weeks];
+            let req = &mut self.req[c * weeks..(c + 1) * weeks];
+            if cm.volatility > 0.0 {
+                demand_with_noise(req, level, noise, season, stress);
+            } else {
+                demand(req, level, season, stress);
+            }
             let mut total = 0.0;
-            for (((l, &s), &st), row) in level
-                .iter()
-                .zip(&cm.season)
-                .zip(stress)
-                .zip(self.req.chunks_exact_mut(nc))
-            {
-                let d = l * s * st;
-                row[c] = d;
+            for &d in req.iter() {
                 total += d;
             }
             self.req_total[c] = total;
@@ -201,24 +227,29 @@ impl World {
         for (p, pm) in m.providers.iter().enumerate() {
             let range = p * weeks..(p + 1) * weeks;
             let bf = &mut self.burst_factor[range.clone()];
-            // Pass 1, sequential (it draws): the fill rate, into `bf`.
-            match pm.group.filter(|_| pm.rho > 0.0) {
-                Some(gi) => {
-                    let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
-                    let group_u = &self.group_u[gi * weeks..(gi + 1) * weeks];
-                    for (b, &gu) in bf.iter_mut().zip(group_u) {
-                        let bits = rng.next_u64();
-                        let u = if (bits >> 32) < rho_bits {
-                            gu
-                        } else {
-                            bits as u32
-                        };
-                        *b = pm.fill.lookup(u);
+            // Pass 1, sequential (it draws): the fill rate, into `bf`. A fixed fill rate (the
+            // default) needs no draws.
+            if let Some(fill) = pm.fixed_fill {
+                bf.fill(fill);
+            } else {
+                match pm.group.filter(|_| pm.rho > 0.0) {
+                    Some(gi) => {
+                        let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
+                        let group_u = &self.group_u[gi * weeks..(gi + 1) * weeks];
+                        for (b, &gu) in bf.iter_mut().zip(group_u) {
+                            let bits = rng.next_u64();
+                            let u = if (bits >> 32) < rho_bits {
+                                gu
+                            } else {
+                                bits as u32
+                            };
+                            *b = pm.fill.lookup(u);
+                        }
                     }
-                }
-                None => {
-                    for b in bf.iter_mut() {
-                        *b = pm.fill.lookup(rng.next_u64() as u32);
+                    None => {
+                        for b in bf.iter_mut() {
+                            *b = pm.fill.lookup(rng.next_u64() as u32);
+                        }
                     }
                 }
             }
@@ -233,7 +264,7 @@ impl World {
                 let (sd, sq, sp) = (
                     &st.down[range.clone()],
                     &st.quota[range.clone()],
-                    &st.price[range],
+                    &st.price[range.clone()],
                 );
                 for (((((d, q), x), &a), &b), &c) in down
                     .iter_mut()
@@ -248,23 +279,95 @@ impl World {
                     *x += c;
                 }
             }
-            for (((((u, x), &d), &q), e), b) in up
-                .iter_mut()
-                .zip(price.iter_mut())
-                .zip(down.iter())
-                .zip(quota.iter())
-                .zip(ef.iter_mut())
-                .zip(bf.iter_mut())
-            {
-                *x = if *x < 0.1 { 0.1 } else { *x };
-                *u = 1.0 - d;
-                *e = q * *u;
-                *b *= *e;
-            }
-            if pm.price_shocks.is_some() {
-                self.list_prices &= price.iter().all(|&x| x == 1.0);
-            }
+            let (bp, ep) = (
+                &mut self.burst_price[range.clone()],
+                &mut self.emergency_price[range],
+            );
+            let rows = Row {
+                up,
+                price,
+                down,
+                quota,
+                emergency: ef,
+                burst: bf,
+                burst_price: bp,
+                emergency_price: ep,
+            };
+            // (A provider without price shocks keeps every multiplier at exactly 1 unless a
+            // stress test moves prices, and then `list_prices` is already false.)
+            self.list_prices &= rows.finish(pm.list_price);
         }
+    }
+}
+
+// The branch-free passes, each a plain loop over distinct slices so that it vectorises.
+
+/// Demand: level x seasonality x stress.
+#[inline(never)]
+fn demand(req: &mut [f64], level: &[f64], season: &[f64], stress: &[f64]) {
+    for ((r, &l), (&s, &st)) in req.iter_mut().zip(level).zip(season.iter().zip(stress)) {
+        *r = l * s * st;
+    }
+}
+
+/// Demand: (level x noise) x seasonality x stress.
+#[inline(never)]
+fn demand_with_noise(
+    req: &mut [f64],
+    level: &[f64],
+    noise: &[f64],
+    season: &[f64],
+    stress: &[f64],
+) {
+    let rows = req
+        .iter_mut()
+        .zip(level.iter().zip(noise))
+        .zip(season.iter().zip(stress));
+    for ((r, (&l, &n)), (&s, &st)) in rows {
+        *r = l * crate::dist::exp(n) * s * st;
+    }
+}
+
+/// One provider's weekly series, finished in one pass once events and fill are drawn.
+struct Row<'a> {
+    up: &'a mut [f64],
+    price: &'a mut [f64],
+    down: &'a [f64],
+    quota: &'a [f64],
+    emergency: &'a mut [f64],
+    /// The fill rate on entry, the burst factor on return.
+    burst: &'a mut [f64],
+    burst_price: &'a mut [f64],
+    emergency_price: &'a mut [f64],
+}
+
+impl Row<'_> {
+    /// Up-time, the two availability factors and the two prices; true if every price
+    /// multiplier is exactly 1.
+    #[inline(never)]
+    fn finish(self, [list_burst, list_emergency]: [f64; 2]) -> bool {
+        let mut moved = 0u64;
+        let rows = self
+            .up
+            .iter_mut()
+            .zip(self.price.iter_mut())
+            .zip(self.down.iter().zip(self.quota))
+            .zip(self.emergency.iter_mut().zip(self.burst.iter_mut()))
+            .zip(
+                self.burst_price
+                    .iter_mut()
+                    .zip(self.emergency_price.iter_mut()),
+            );
+        for ((((u, x), (&d, &q)), (e, b)), (bp, ep)) in rows {
+            *x = if *x < 0.1 { 0.1 } else { *x };
+            *u = 1.0 - d;
+            *e = q * *u;
+            *b *= *e;
+            *bp = list_burst * *x;
+            *ep = list_emergency * *x;
+            moved |= u64::from(*x != 1.0);
+        }
+        moved == 0
     }
 }
 

@@ -1,0 +1,163 @@
+//! The ordering policy: every review week, forecast demand one lookahead ahead and order the
+//! gap from the policy's provider; orders arrive after a keyed random lead time.
+//!
+//! Orders depend on the world and on earlier orders only, never on how weeks were served, so a
+//! path's orders are planned before serving, as the GPUs and $ per week they add (`plan`).
+
+use super::{EPS, H};
+use crate::compile::{Model, OrderModel, PortfolioModel};
+use crate::rng::keyed_open01;
+use crate::world::World;
+
+/// An order of committed capacity: live over [arrive, end).
+#[derive(Clone, Copy)]
+pub(super) struct Order {
+    pub arrive: usize,
+    pub end: usize,
+    /// Week its term ends, unclipped by the horizon (what the policy counts as on order).
+    pub term_end: usize,
+    pub gpus: f64,
+    /// $ per week while live (price locked at signing).
+    pub cost: f64,
+}
+
+/// `libm::ceil(x) as usize` for `x >= 0`, without the library call: below 2^52 a cast to `i64`
+/// truncates exactly (and is a single instruction, unlike a cast to `usize`).
+fn ceil_weeks(x: f64) -> usize {
+    if x >= 4.0e15 {
+        return libm::ceil(x) as usize;
+    }
+    let t = x as i64;
+    (if (t as f64) < x { t + 1 } else { t }) as usize
+}
+
+/// What a path's orders add up to (their GPUs and $ per week are summed by the caller).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Planned {
+    pub placed: f64,
+    pub gpus: f64,
+}
+
+/// Run the portfolio's ordering policy over the path: `gpus[w]` and `cost[w]` become the GPUs
+/// and $ per week of the orders live in week `w`, summed in the order the orders were placed.
+pub(super) fn plan(
+    m: &Model,
+    pm: &PortfolioModel,
+    world: &World,
+    orders: &mut Vec<Order>,
+    gpus: &mut [f64],
+    cost: &mut [f64],
+) -> Planned {
+    let mut out = Planned::default();
+    if !orders.is_empty() {
+        // The last portfolio's orders are still laid over the weeks (without any, they are 0).
+        orders.clear();
+        gpus.fill(0.0);
+        cost.fill(0.0);
+    }
+    let Some(policy) = &pm.ordering else {
+        return out;
+    };
+    let mut on_order = OnOrder::default();
+    for i in 0..policy.reviews.len() {
+        if let Some(o) = place_order(m, policy, i, world, orders, &mut on_order) {
+            out.placed += 1.0;
+            out.gpus += o.gpus;
+        }
+    }
+    for o in orders.iter() {
+        add_constant(&mut gpus[o.arrive..o.end], o.gpus);
+        add_constant(&mut cost[o.arrive..o.end], o.cost);
+    }
+    out
+}
+
+#[inline(never)]
+fn add_constant(x: &mut [f64], v: f64) {
+    for x in x {
+        *x += v;
+    }
+}
+
+/// The GPUs on order that a review counts: orders whose term runs past the review's target
+/// week, summed in the order they were placed (exactly as `sum` over the filtered orders).
+/// Target weeks only move forward, so between reviews the sum usually just gains the orders
+/// placed since; it is recomputed only when an order it counted drops out.
+struct OnOrder {
+    sum: f64,
+    /// Orders already looked at, and the earliest term end among those counted.
+    seen: usize,
+    min_end: usize,
+}
+
+impl Default for OnOrder {
+    fn default() -> Self {
+        // `Iterator::sum` of `f64` starts from -0.0.
+        OnOrder {
+            sum: -0.0,
+            seen: 0,
+            min_end: usize::MAX,
+        }
+    }
+}
+
+impl OnOrder {
+    fn at(&mut self, orders: &[Order], target: usize) -> f64 {
+        if self.min_end <= target {
+            *self = OnOrder::default();
+        }
+        for o in &orders[self.seen..] {
+            if o.term_end > target {
+                self.sum += o.gpus;
+                self.min_end = self.min_end.min(o.term_end);
+            }
+        }
+        self.seen = orders.len();
+        self.sum
+    }
+}
+
+/// Review `policy.reviews[i]`: order from the policy's provider if the forecast needs it.
+#[inline(never)]
+fn place_order(
+    m: &Model,
+    policy: &OrderModel,
+    i: usize,
+    world: &World,
+    orders: &mut Vec<Order>,
+    on_order: &mut OnOrder,
+) -> Option<Order> {
+    let weeks = m.weeks;
+    let review = policy.reviews[i];
+    let w = review.week;
+    let n = policy.growth.len();
+    let mut forecast = 0.0;
+    for (&(c, growth), &season) in policy.growth.iter().zip(&policy.season_ratio[i * n..]) {
+        forecast += world.req[c * weeks + w] * season * growth;
+    }
+    let need = policy.cover * forecast;
+    let on_order = on_order.at(orders, review.target);
+    let gap = need - review.committed - on_order;
+    if gap <= 0.0 || gap < policy.min.max(EPS) {
+        return None;
+    }
+    let qty = gap.min(policy.max);
+    let p = policy.provider;
+    let pr = &m.providers[p];
+    let lead = pr
+        .lead
+        .quantile(keyed_open01(world.order_key, p as u32, w as u32))
+        .max(0.0);
+    let arrive = w.saturating_add(ceil_weeks(lead)).min(weeks);
+    // The price is locked at signing: a shock after this week does not reach this contract.
+    let price = pr.reserved_price * world.price[p * weeks + w];
+    let order = Order {
+        arrive,
+        end: (arrive + policy.term).min(weeks),
+        term_end: arrive + policy.term,
+        gpus: qty,
+        cost: qty * H * price,
+    };
+    orders.push(order);
+    Some(order)
+}
