@@ -61,25 +61,24 @@ pub fn sensitivity_impl(
     to_json("tornado", &out)
 }
 
-/// Adapts an optional JS `onProgress(done, total)` to the engine's callback: `false` cancels,
-/// any other return value goes on; a callback that throws cancels (its error is kept).
-fn js_progress<'a>(
-    callback: Option<&'a js_sys::Function>,
-    thrown: &'a mut Option<String>,
-) -> impl FnMut(u32, u32) -> bool + 'a {
-    move |done, total| {
+/// Runs `job` with an optional JS `onProgress(done, total)` as the engine's callback: `false`
+/// cancels, any other return value goes on; a callback that throws cancels, and its error is
+/// what the caller sees.
+fn with_js_progress(
+    callback: Option<&js_sys::Function>,
+    job: impl FnOnce(&mut dyn FnMut(u32, u32) -> bool) -> Result<String, Diagnostics>,
+) -> Result<String, JsError> {
+    let mut thrown = None;
+    let result = job(&mut |done, total| {
         let Some(f) = callback else { return true };
         match f.call2(&JsValue::NULL, &done.into(), &total.into()) {
             Ok(v) => v.as_bool() != Some(false),
             Err(e) => {
-                *thrown = Some(e.as_string().unwrap_or_else(|| format!("{e:?}")));
+                thrown = Some(e.as_string().unwrap_or_else(|| format!("{e:?}")));
                 false
             }
         }
-    }
-}
-
-fn finish(result: Result<String, Diagnostics>, thrown: Option<String>) -> Result<String, JsError> {
+    });
     match (result, thrown) {
         (Err(_), Some(message)) => Err(to_js_error(&single(
             "",
@@ -98,12 +97,9 @@ pub fn optimize(
     options_json: &str,
     on_progress: Option<js_sys::Function>,
 ) -> Result<String, JsError> {
-    let mut thrown = None;
-    let result = {
-        let mut progress = js_progress(on_progress.as_ref(), &mut thrown);
-        optimize_impl(scenario_json, options_json, &mut progress)
-    };
-    finish(result, thrown)
+    with_js_progress(on_progress.as_ref(), |progress| {
+        optimize_impl(scenario_json, options_json, progress)
+    })
 }
 
 /// `sensitivity(scenarioJson, optionsJson, onProgress?)`: the tornado JSON (as `headroom
@@ -114,12 +110,9 @@ pub fn sensitivity(
     options_json: &str,
     on_progress: Option<js_sys::Function>,
 ) -> Result<String, JsError> {
-    let mut thrown = None;
-    let result = {
-        let mut progress = js_progress(on_progress.as_ref(), &mut thrown);
-        sensitivity_impl(scenario_json, options_json, &mut progress)
-    };
-    finish(result, thrown)
+    with_js_progress(on_progress.as_ref(), |progress| {
+        sensitivity_impl(scenario_json, options_json, progress)
+    })
 }
 
 #[cfg(test)]

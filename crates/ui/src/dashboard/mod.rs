@@ -1,6 +1,7 @@
 //! The results dashboard: run status, a KPI card per portfolio, the six charts and the paired
 //! comparisons. Every number shown comes from the engine's report.
 
+pub mod chart_card;
 pub mod chart_grid;
 pub mod format;
 pub mod kpi;

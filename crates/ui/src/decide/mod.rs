@@ -7,7 +7,6 @@
 //! while an optimization takes its time. Every number shown is the engine's.
 
 pub mod add;
-mod chart;
 pub mod form;
 pub mod job;
 mod results;

@@ -7,8 +7,8 @@ use engine::decide::{Candidate, Objective, StopReason, SwingMetric};
 use leptos::prelude::*;
 
 use super::add;
-use super::chart::ChartCard;
 use super::job::{Optimized, Swung, use_decide};
+use crate::dashboard::chart_card::ChartCard;
 use crate::dashboard::{MAX_SHOWN, format, use_view};
 use crate::export;
 use crate::state::use_state;

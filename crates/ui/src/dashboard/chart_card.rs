@@ -1,11 +1,11 @@
-//! A chart card for the decision charts: drawn by the `charts` crate at the width of its
-//! container (re-measured on window resize, presentation mode and tab switches), with SVG and
-//! PNG downloads like the dashboard's charts.
+//! A chart card, for the dashboard's charts and the decision charts: drawn by the `charts`
+//! crate at the width of its container (re-measured after layout: on mount, window resize,
+//! presentation mode and tab switches), with SVG and PNG downloads.
 
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::dashboard::use_view;
+use super::use_view;
 use crate::export;
 use crate::state::use_state;
 
@@ -19,6 +19,9 @@ pub fn ChartCard<F>(
     /// Scenario name for the download's file name.
     #[prop(into)]
     stem: Signal<String>,
+    /// Spans both grid columns.
+    #[prop(default = true)]
+    wide: bool,
     draw: F,
 ) -> impl IntoView
 where
@@ -64,7 +67,7 @@ where
     };
 
     view! {
-        <figure class="chart card wide" data-testid=testid>
+        <figure class="chart card" class:wide=wide data-testid=testid>
             <figcaption>
                 <span class="chart-title visually-hidden">{title}</span>
                 <span class="chart-actions">
