@@ -10,6 +10,7 @@
 //! and $ left in `Bought`. Lists longer than `FAST` entries go week by week (`buy`, which the
 //! concentration check also uses).
 
+use super::serve::mask;
 use crate::compile::Source;
 
 /// Lists up to this long are bought in runs of one order (per-run work grows with the list).
@@ -312,7 +313,7 @@ fn take_first(
         .zip(g.iter_mut().zip(d));
     for (((&a, &l), (&f, &p)), ((n, sp), (g, d))) in rows.zip(outs) {
         let mut want = a - l;
-        used |= u64::from(want > 0.0);
+        used |= mask(want > 0.0);
         (*g, *d) = step(&mut want, c, f, p);
         *n = want;
         *sp = 0.0 + *d;
@@ -345,7 +346,7 @@ fn take_first2(
     let outs = need.iter_mut().zip(spend.iter_mut()).zip(outs);
     for (((&a, &l), ((&f0, &p0), (&f1, &p1))), ((n, sp), ((g0, d0), (g1, d1)))) in rows.zip(outs) {
         let mut want = a - l;
-        used |= u64::from(want > 0.0);
+        used |= mask(want > 0.0);
         (*g0, *d0) = step(&mut want, c0, f0, p0);
         (*g1, *d1) = step(&mut want, c1, f1, p1);
         *n = want;
