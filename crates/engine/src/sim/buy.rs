@@ -2,19 +2,26 @@
 //! portfolio's list for that tier, cheapest entry first at that week's prices (ties keep the
 //! list-price order).
 //!
-//! `buy_weeks` does this for all weeks of a path. Lists of one or two entries (the common case)
-//! are one branch-free pass over weeks; longer lists go week by week (`buy_many`, or `buy`,
-//! which the concentration check also uses). Per-entry totals are summed in week order either
-//! way.
+//! `buy_weeks` does this for all weeks of a path. The cheapest-first order changes only when
+//! prices cross, a few times per path at most, so the weeks are cut into runs of one order
+//! (`run_end`) and each run is bought entry by entry, cheapest first, in branch-free passes over
+//! the run's weeks, two entries per pass (`take_first2`, `take_next2`, and `take_first`,
+//! `take_next` for an odd one). Per-entry totals are summed in week order from the weekly GPUs
+//! and $ left in `Bought`. Lists longer than `FAST` entries go week by week (`buy`, which the
+//! concentration check also uses).
 
+use super::serve::mask;
 use crate::compile::Source;
 
-/// Per-week GPUs and $ bought from each entry of a one- or two-entry list; for long lists, a
-/// sort buffer.
-#[derive(Default)]
+/// Lists up to this long are bought in runs of one order (per-run work grows with the list).
+const FAST: usize = 8;
+
+/// Per-week GPUs and $ bought from each list entry (slot i: entry `order[i]`), what is still
+/// needed, and the cheapest-first order.
 pub(super) struct Bought {
-    gpus: [Vec<f64>; 2],
-    dollars: [Vec<f64>; 2],
+    gpus: Vec<Vec<f64>>,
+    dollars: Vec<Vec<f64>>,
+    need: Vec<f64>,
     sorted: Vec<usize>,
 }
 
@@ -22,9 +29,19 @@ impl Bought {
     pub fn new(weeks: usize) -> Bought {
         let series = || vec![0.0; weeks];
         Bought {
-            gpus: [series(), series()],
-            dollars: [series(), series()],
-            ..Bought::default()
+            gpus: vec![series(), series()],
+            dollars: vec![series(), series()],
+            need: series(),
+            sorted: Vec::new(),
+        }
+    }
+
+    /// Room for `n` slots.
+    fn reserve(&mut self, n: usize) {
+        let weeks = self.need.len();
+        while self.gpus.len() < n {
+            self.gpus.push(vec![0.0; weeks]);
+            self.dollars.push(vec![0.0; weeks]);
         }
     }
 }
@@ -56,23 +73,28 @@ impl Bought {
     pub fn sum_into(&self, unsummed: Unsummed, total: &mut [[f64; 2]]) {
         for (i, k) in unsummed.0.into_iter().enumerate() {
             if let Some(k) = k {
-                let [mut g, mut d] = total[k];
-                for (&x, &y) in self.gpus[i].iter().zip(&self.dollars[i]) {
-                    g += x;
-                    d += y;
-                }
-                total[k] = [g, d];
+                total[k] = sum_slot(total[k], &self.gpus[i], &self.dollars[i]);
             }
         }
     }
 }
 
+/// `start` plus the weekly GPUs and $ of one slot, in week order.
+fn sum_slot(start: [f64; 2], gpus: &[f64], dollars: &[f64]) -> [f64; 2] {
+    let [mut g, mut d] = start;
+    for (&x, &y) in gpus.iter().zip(dollars) {
+        g += x;
+        d += y;
+    }
+    [g, d]
+}
+
 /// Buy every week the GPUs the tier served, `available[w] - left[w]`; `spend[w]` becomes the
-/// week's $. The path's GPUs and $ per entry go to `total`, or for lists of one or two entries
-/// are left per week in `scratch` (the `Unsummed` returned) so that the caller sums them with
-/// its other sums over weeks in one pass: each sum is a chain of dependent additions, and one
-/// pass runs them side by side. `None` when nothing was needed in any week (then `spend` is all
-/// 0).
+/// week's $. The path's GPUs and $ per entry go to `total`, except that the first two entries
+/// in list-price order are left per week in `scratch` (the `Unsummed` returned) so that the
+/// caller sums them with its other sums over weeks in one pass: each sum is a chain of dependent
+/// additions, and one pass runs them side by side. `None` when nothing was needed in any week
+/// (then `spend` is all 0).
 pub(super) fn buy_weeks(
     tier: &Tier,
     (available, left): (&[f64], &[f64]),
@@ -82,76 +104,306 @@ pub(super) fn buy_weeks(
 ) -> Option<Unsummed> {
     let weeks = available.len();
     let (left, spend) = (&left[..weeks], &mut spend[..weeks]);
-    if !any_used(available, left) {
-        spend.fill(0.0);
+    let order = tier.order;
+    if order.is_empty() || order.len() > FAST {
+        if !any_used(available, left) {
+            spend.fill(0.0);
+            return None;
+        }
+        if !order.is_empty() {
+            buy_many_long(tier, (available, left), spend, total, scratch);
+        } else {
+            spend.fill(0.0);
+        }
+        return Some(Unsummed::default());
+    }
+    scratch.reserve(order.len());
+    let (mut w0, mut used) = (0, false);
+    while w0 < weeks {
+        let (w1, u) = buy_run(tier, (available, left), w0, spend, scratch);
+        (w0, used) = (w1, used | u);
+    }
+    if !used {
+        // Nothing was needed: every week bought 0 for $0.
         return None;
     }
-    let need = available.iter().zip(left).map(|(&a, &l)| a - l);
-    let unsummed = match *tier.order {
-        [] => {
-            spend.fill(0.0);
-            Unsummed::default()
-        }
-        [k] => {
-            let src = &tier.list[k];
-            let (f, p) = (row(tier.factor, src, weeks), row(tier.price, src, weeks));
-            let (g_out, d_out) = (
-                &mut scratch.gpus[0][..weeks],
-                &mut scratch.dollars[0][..weeks],
-            );
-            let rows = need.zip(f).zip(p).zip(spend.iter_mut());
-            for ((((n, &f), &p), sp), (g_out, d_out)) in rows.zip(g_out.iter_mut().zip(d_out)) {
-                let a = src.cap * f;
-                let g = if n < a { n } else { a };
-                let g = if n > 0.0 && g > 0.0 { g } else { 0.0 };
-                let d = g * p;
-                *sp = 0.0 + d;
-                *g_out = g;
-                *d_out = d;
+    for (i, &k) in order.iter().enumerate().skip(2) {
+        total[k] = sum_slot(total[k], &scratch.gpus[i], &scratch.dollars[i]);
+    }
+    Some(Unsummed([Some(order[0]), order.get(1).copied()]))
+}
+
+/// Buy the weeks from `w0` on that keep week `w0`'s cheapest-first order; returns the first
+/// week after them, and whether anything was needed in these weeks.
+fn buy_run(
+    tier: &Tier,
+    (available, left): (&[f64], &[f64]),
+    w0: usize,
+    spend: &mut [f64],
+    scratch: &mut Bought,
+) -> (usize, bool) {
+    let weeks = spend.len();
+    let (list, order) = (tier.list, tier.order);
+    let n = order.len();
+    let Bought {
+        gpus,
+        dollars,
+        need,
+        sorted,
+    } = scratch;
+    // Slots (list-price positions), cheapest first; their price rows.
+    if w0 == 0 {
+        sorted.clear();
+        sorted.extend(0..n);
+    }
+    if !tier.fixed {
+        // Sorting by (price, list-price position) from the last run's order: nearly in order.
+        let key = |i: usize| (tier.price[list[order[i]].offset + w0], i);
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && key(sorted[j - 1]) > key(sorted[j]) {
+                sorted.swap(j - 1, j);
+                j -= 1;
             }
-            Unsummed([Some(k), None])
         }
-        [a, b] => {
-            let (sa, sb) = (&tier.list[a], &tier.list[b]);
-            let (fa, fb) = (row(tier.factor, sa, weeks), row(tier.factor, sb, weeks));
-            let (pa, pb) = (row(tier.price, sa, weeks), row(tier.price, sb, weeks));
-            let fixed = tier.fixed;
-            let [ga, gb] = &mut scratch.gpus;
-            let [da, db] = &mut scratch.dollars;
-            let outs = ga[..weeks]
-                .iter_mut()
-                .zip(&mut gb[..weeks])
-                .zip(da[..weeks].iter_mut().zip(&mut db[..weeks]));
-            let rows = need.zip(fa.iter().zip(fb)).zip(pa.iter().zip(pb));
-            for (((n, (&fa, &fb)), (&pa, &pb)), (sp, ((ga, gb), (da, db)))) in
-                rows.zip(spend.iter_mut().zip(outs))
-            {
-                let (aa, ab) = (sa.cap * fa, sb.cap * fb);
-                let swap = !fixed && pa > pb;
-                let (a0, p0, a1, p1) = if swap {
-                    (ab, pb, aa, pa)
-                } else {
-                    (aa, pa, ab, pb)
-                };
-                // The cheaper entry first; the other only while something is still needed.
-                let g0 = if n < a0 { n } else { a0 };
-                let g0 = if n > 0.0 && g0 > 0.0 { g0 } else { 0.0 };
-                let n1 = n - g0;
-                let g1 = if n1 < a1 { n1 } else { a1 };
-                let g1 = if n1 > 0.0 && g1 > 0.0 { g1 } else { 0.0 };
-                let (d0, d1) = (g0 * p0, g1 * p1);
-                *sp = (0.0 + d0) + d1;
-                (*ga, *gb) = if swap { (g1, g0) } else { (g0, g1) };
-                (*da, *db) = if swap { (d1, d0) } else { (d0, d1) };
-            }
-            Unsummed([Some(a), Some(b)])
-        }
-        _ => {
-            buy_many(tier, need, spend, total, scratch);
-            Unsummed::default()
-        }
+    }
+    let mut price: [&[f64]; FAST] = [&[]; FAST];
+    for (p, &i) in price.iter_mut().zip(sorted.iter()) {
+        *p = row(tier.price, &list[order[i]], weeks);
+    }
+    let w1 = if tier.fixed {
+        weeks
+    } else {
+        run_end(&price[..n], sorted, w0)
     };
-    Some(unsummed)
+    let run = w0..w1;
+    let (need, spend) = (&mut need[run.clone()], &mut spend[run.clone()]);
+    // An entry's slot, cap, and factor and price rows over the run.
+    let entry = |rank: usize| {
+        let i = sorted[rank];
+        let src = &list[order[i]];
+        let f = &row(tier.factor, src, weeks)[run.clone()];
+        (i, src.cap, f, &price[rank][run.clone()])
+    };
+    let (a, l) = (&available[run.clone()], &left[run.clone()]);
+    let mut used = false;
+    // Two entries per pass where there are two (what is needed and the week's $ then stay in
+    // registers between them).
+    for rank in (0..n).step_by(2) {
+        let (i, c0, f0, p0) = entry(rank);
+        if rank + 1 < n {
+            let (j, c1, f1, p1) = entry(rank + 1);
+            let ((g0, g1), (d0, d1)) = (pair_mut(gpus, i, j), pair_mut(dollars, i, j));
+            let (g0, d0) = (&mut g0[run.clone()], &mut d0[run.clone()]);
+            let (g1, d1) = (&mut g1[run.clone()], &mut d1[run.clone()]);
+            if rank == 0 {
+                used = take_first2(a, l, need, spend, c0, f0, p0, g0, d0, c1, f1, p1, g1, d1);
+            } else {
+                take_next2(need, spend, c0, f0, p0, g0, d0, c1, f1, p1, g1, d1);
+            }
+        } else {
+            let (g0, d0) = (&mut gpus[i][run.clone()], &mut dollars[i][run.clone()]);
+            if rank == 0 {
+                used = take_first(a, l, need, spend, c0, f0, p0, g0, d0);
+            } else {
+                take_next(need, spend, c0, f0, p0, g0, d0);
+            }
+        }
+    }
+    (w1, used)
+}
+
+/// Slots `i` and `j` (distinct) of `v`.
+fn pair_mut(v: &mut [Vec<f64>], i: usize, j: usize) -> (&mut [f64], &mut [f64]) {
+    if i < j {
+        let (a, b) = v.split_at_mut(j);
+        (&mut a[i], &mut b[0])
+    } else {
+        let (a, b) = v.split_at_mut(i);
+        (&mut b[0], &mut a[j])
+    }
+}
+
+/// The first week after `w0` whose prices break the order of `sorted` (price rows `price`, in
+/// that order), or the horizon.
+fn run_end(price: &[&[f64]], sorted: &[usize], w0: usize) -> usize {
+    let from = w0 + 1;
+    let mut end = price[0].len();
+    for (pair, i) in price.windows(2).zip(sorted.windows(2)) {
+        if from >= end {
+            break;
+        }
+        let (a, b) = (&pair[0][from..end], &pair[1][from..end]);
+        // Equal prices keep list-price positions in order.
+        end = from
+            + if i[0] > i[1] {
+                first(a, b, |x, y| x >= y)
+            } else {
+                first(a, b, |x, y| x > y)
+            };
+    }
+    end
+}
+
+/// The first index where `broken(a[i], b[i])`, or the length. Checks a chunk of weeks at a time
+/// without branches (it vectorises), as runs are long.
+#[inline(always)]
+fn first(a: &[f64], b: &[f64], broken: impl Fn(f64, f64) -> bool + Copy) -> usize {
+    const CHUNK: usize = 8;
+    let b = &b[..a.len()];
+    let any = |a: &[f64], b: &[f64]| {
+        let flags = a.iter().zip(b).map(|(&x, &y)| u64::from(broken(x, y)));
+        flags.fold(0, |any, f| any | f) != 0
+    };
+    let (ca, cb) = (a.chunks_exact(CHUNK), b.chunks_exact(CHUNK));
+    let tail = ca.remainder().len();
+    for (c, (a, b)) in ca.zip(cb).enumerate() {
+        if any(a, b) {
+            return c * CHUNK
+                + a.iter()
+                    .zip(b)
+                    .take_while(|&(&x, &y)| !broken(x, y))
+                    .count();
+        }
+    }
+    let start = a.len() - tail;
+    let rest = a[start..].iter().zip(&b[start..]);
+    start + rest.take_while(|&(&x, &y)| !broken(x, y)).count()
+}
+
+// The passes over a run, for the cheapest entry or the next ones, one or two entries at a time:
+// each a plain loop over distinct slices so that it vectorises. Every slice is an argument of
+// its own: slices inside tuples or structs lose the compiler's knowledge that they do not
+// overlap, and it then checks that at run time, at a cost comparable to a short run's work. An
+// entry has a cap `c`, factor and price rows `f` and `p`, and its weekly GPUs and $ go to `g`
+// and `d`.
+
+/// `buy`'s step for one entry in one week: what is still needed, at most what the entry has,
+/// if that is positive (else an exact 0, which leaves `need` as it was and costs 0 * price, an
+/// exact 0, so that adding it to the week's $ changes nothing). Returns the GPUs and $.
+#[inline(always)]
+fn step(need: &mut f64, cap: f64, factor: f64, price: f64) -> (f64, f64) {
+    let x = cap * factor;
+    let g = if *need < x { *need } else { x };
+    let g = if g > 0.0 { g } else { 0.0 };
+    *need -= g;
+    (g, g * price)
+}
+
+/// The cheapest entry: need starts as `available - left`, and the week's $ as 0. Returns
+/// whether anything was needed in some week.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn take_first(
+    available: &[f64],
+    left: &[f64],
+    need: &mut [f64],
+    spend: &mut [f64],
+    c: f64,
+    f: &[f64],
+    p: &[f64],
+    g: &mut [f64],
+    d: &mut [f64],
+) -> bool {
+    let mut used = 0u64;
+    let rows = available.iter().zip(left).zip(f.iter().zip(p));
+    let outs = need
+        .iter_mut()
+        .zip(spend.iter_mut())
+        .zip(g.iter_mut().zip(d));
+    for (((&a, &l), (&f, &p)), ((n, sp), (g, d))) in rows.zip(outs) {
+        let mut want = a - l;
+        used |= mask(want > 0.0);
+        (*g, *d) = step(&mut want, c, f, p);
+        *n = want;
+        *sp = 0.0 + *d;
+    }
+    used != 0
+}
+
+/// `take_first` for the two cheapest entries.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn take_first2(
+    available: &[f64],
+    left: &[f64],
+    need: &mut [f64],
+    spend: &mut [f64],
+    c0: f64,
+    f0: &[f64],
+    p0: &[f64],
+    g0: &mut [f64],
+    d0: &mut [f64],
+    c1: f64,
+    f1: &[f64],
+    p1: &[f64],
+    g1: &mut [f64],
+    d1: &mut [f64],
+) -> bool {
+    let mut used = 0u64;
+    let rows = (available.iter().zip(left)).zip(f0.iter().zip(p0).zip(f1.iter().zip(p1)));
+    let outs = (g0.iter_mut().zip(d0)).zip(g1.iter_mut().zip(d1));
+    let outs = need.iter_mut().zip(spend.iter_mut()).zip(outs);
+    for (((&a, &l), ((&f0, &p0), (&f1, &p1))), ((n, sp), ((g0, d0), (g1, d1)))) in rows.zip(outs) {
+        let mut want = a - l;
+        used |= mask(want > 0.0);
+        (*g0, *d0) = step(&mut want, c0, f0, p0);
+        (*g1, *d1) = step(&mut want, c1, f1, p1);
+        *n = want;
+        *sp = (0.0 + *d0) + *d1;
+    }
+    used != 0
+}
+
+/// A later entry: takes from what is still needed and adds to the week's $.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn take_next(
+    need: &mut [f64],
+    spend: &mut [f64],
+    c: f64,
+    f: &[f64],
+    p: &[f64],
+    g: &mut [f64],
+    d: &mut [f64],
+) {
+    let outs = need
+        .iter_mut()
+        .zip(spend.iter_mut())
+        .zip(g.iter_mut().zip(d));
+    for ((&f, &p), ((n, sp), (g, d))) in f.iter().zip(p).zip(outs) {
+        (*g, *d) = step(n, c, f, p);
+        *sp += *d;
+    }
+}
+
+/// `take_next` for two entries.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn take_next2(
+    need: &mut [f64],
+    spend: &mut [f64],
+    c0: f64,
+    f0: &[f64],
+    p0: &[f64],
+    g0: &mut [f64],
+    d0: &mut [f64],
+    c1: f64,
+    f1: &[f64],
+    p1: &[f64],
+    g1: &mut [f64],
+    d1: &mut [f64],
+) {
+    let rows = f0.iter().zip(p0).zip(f1.iter().zip(p1));
+    let outs = (g0.iter_mut().zip(d0)).zip(g1.iter_mut().zip(d1));
+    let outs = need.iter_mut().zip(spend.iter_mut()).zip(outs);
+    for (((&f0, &p0), (&f1, &p1)), ((n, sp), ((g0, d0), (g1, d1)))) in rows.zip(outs) {
+        let mut want = *n;
+        (*g0, *d0) = step(&mut want, c0, f0, p0);
+        (*g1, *d1) = step(&mut want, c1, f1, p1);
+        *n = want;
+        *sp = (*sp + *d0) + *d1;
+    }
 }
 
 /// Whether the tier served anything in some week.
@@ -166,96 +418,16 @@ fn row<'a>(v: &'a [f64], src: &Source, weeks: usize) -> &'a [f64] {
     &v[src.offset..src.offset + weeks]
 }
 
-/// `buy_weeks` for a list of three or more entries, week by week. The cheapest-first order is
-/// kept from one week to the next and re-sorted by (price, list-price position), which gives
-/// the same order as sorting the list-price order stably by price, in one pass when nothing
-/// moved. Lists of up to `FAST` entries keep everything in fixed-size arrays.
-#[inline(never)]
-fn buy_many(
-    tier: &Tier,
-    need: impl Iterator<Item = f64>,
-    spend: &mut [f64],
-    total: &mut [[f64; 2]],
-    scratch: &mut Bought,
-) {
-    const FAST: usize = 8;
-    let list = tier.list;
-    let n = list.len();
-    if n > FAST {
-        return buy_many_long(tier, need, spend, total, scratch);
-    }
-    // Slot i holds entry `entry[i]`: its list-price position, cap, price and factor rows, and
-    // this week's price. Slots move together when the order changes.
-    let weeks = spend.len();
-    let mut entry = [0usize; FAST];
-    let mut position = [0usize; FAST];
-    let mut cap = [0.0; FAST];
-    let mut price_row: [&[f64]; FAST] = [&[]; FAST];
-    let mut factor_row: [&[f64]; FAST] = [&[]; FAST];
-    let mut price = [0.0; FAST];
-    for (i, &k) in tier.order.iter().enumerate() {
-        let src = &list[k];
-        (entry[i], position[i], cap[i]) = (k, i, src.cap);
-        price_row[i] = row(tier.price, src, weeks);
-        factor_row[i] = row(tier.factor, src, weeks);
-    }
-    for (w, (n_w, sp)) in need.zip(spend.iter_mut()).enumerate() {
-        if n_w <= 0.0 {
-            *sp = 0.0;
-            continue;
-        }
-        for (p, r) in price[..n].iter_mut().zip(&price_row[..n]) {
-            *p = r[w];
-        }
-        if !tier.fixed {
-            for i in 1..n {
-                let mut j = i;
-                while j > 0
-                    && (price[j - 1] > price[j]
-                        || (price[j - 1] == price[j] && position[j - 1] > position[j]))
-                {
-                    for swap in [&mut price[..], &mut cap[..]] {
-                        swap.swap(j - 1, j);
-                    }
-                    entry.swap(j - 1, j);
-                    position.swap(j - 1, j);
-                    price_row.swap(j - 1, j);
-                    factor_row.swap(j - 1, j);
-                    j -= 1;
-                }
-            }
-        }
-        let mut need = n_w;
-        let mut dollars = 0.0;
-        for i in 0..n {
-            let a = cap[i] * factor_row[i][w];
-            let gpus = if need < a { need } else { a };
-            if gpus <= 0.0 {
-                continue;
-            }
-            need -= gpus;
-            let d = gpus * price[i];
-            dollars += d;
-            let b = &mut total[entry[i]];
-            b[0] += gpus;
-            b[1] += d;
-            if need <= 0.0 {
-                break;
-            }
-        }
-        *sp = dollars;
-    }
-}
-
-/// `buy_many` for lists longer than its fixed-size arrays: `buy` week by week.
+/// `buy_weeks` for lists longer than `FAST`: `buy` week by week.
 fn buy_many_long(
     tier: &Tier,
-    need: impl Iterator<Item = f64>,
+    (available, left): (&[f64], &[f64]),
     spend: &mut [f64],
     total: &mut [[f64; 2]],
     scratch: &mut Bought,
 ) {
     let (list, order) = (tier.list, (tier.order, tier.fixed));
+    let need = available.iter().zip(left).map(|(&a, &l)| a - l);
     for (w, (n, sp)) in need.zip(spend.iter_mut()).enumerate() {
         *sp = if n <= 0.0 {
             0.0
@@ -324,16 +496,32 @@ mod tests {
     use super::*;
     use crate::rng::PathRng;
 
+    /// How prices move in a test case.
+    #[derive(Clone, Copy, Debug)]
+    enum Prices {
+        /// List prices every week.
+        Fixed,
+        /// A provider's price changes in a week with probability 0.15: the cheapest-first order
+        /// holds for runs of weeks.
+        Rarely,
+        /// Every provider's price is drawn every week.
+        Weekly,
+    }
+
     /// `buy_weeks` gives, bit for bit, what `buy` gives week by week (the engine's definition),
-    /// for every list length and for fixed and moving prices, with ties and empty weeks.
+    /// for every list length (one or two entries per pass, odd lengths, the longest that goes
+    /// in runs and one longer) and for fixed, rarely and often moving prices, with ties, empty
+    /// weeks and paths where nothing is needed. One `Bought` serves all cases, as in a run.
     #[test]
     fn buy_weeks_matches_week_by_week_buy() {
         let mut rng = PathRng::new(7, 1);
         let mut draw = |lo: f64, hi: f64| lo + (hi - lo) * rng.open01();
         let weeks = 40;
-        for n in [1, 2, 3, 4, 9] {
-            for fixed in [true, false] {
-                for _ in 0..25 {
+        let mut scratch = Bought::new(weeks);
+        let mut nones = 0;
+        for n in [1, 2, 3, 4, 5, 8, 9] {
+            for prices in [Prices::Fixed, Prices::Rarely, Prices::Weekly] {
+                for case in 0..25 {
                     // A few distinct price levels, so that ties happen.
                     let list: Vec<Source> = (0..n)
                         .map(|p| Source {
@@ -349,16 +537,22 @@ mod tests {
                     let mut factor = vec![0.0; n * weeks];
                     let mut price = vec![0.0; n * weeks];
                     for (p, src) in list.iter().enumerate() {
+                        let mut level = src.price;
                         for w in 0..weeks {
                             let f = draw(-0.3, 1.0);
                             factor[p * weeks + w] = if f < 0.0 { 0.0 } else { f };
-                            price[p * weeks + w] = if fixed {
-                                src.price
-                            } else {
-                                src.price * (1.0 + (draw(0.0, 3.0) as u32) as f64 * 0.25)
+                            let moves = match prices {
+                                Prices::Fixed => false,
+                                Prices::Rarely => draw(0.0, 1.0) < 0.15,
+                                Prices::Weekly => true,
                             };
+                            if moves {
+                                level = src.price * (1.0 + (draw(0.0, 3.0) as u32) as f64 * 0.25);
+                            }
+                            price[p * weeks + w] = level;
                         }
                     }
+                    let fixed = matches!(prices, Prices::Fixed);
                     let tier = Tier {
                         list: &list,
                         order: &order,
@@ -367,23 +561,27 @@ mod tests {
                         price: &price,
                     };
                     let available: Vec<f64> = (0..weeks).map(|_| draw(0.0, 150.0)).collect();
+                    // Every fifth case needs nothing in any week.
+                    let idle = case % 5 == 0;
                     let left: Vec<f64> = available
                         .iter()
                         .map(|&a| {
                             let l = draw(-0.5, 1.0) * a;
-                            if l < 0.0 { a } else { l }
+                            if l < 0.0 || idle { a } else { l }
                         })
                         .collect();
                     let mut spend = vec![f64::NAN; weeks];
                     let mut total = vec![[0.0; 2]; n];
-                    let mut scratch = Bought::new(weeks);
-                    if let Some(unsummed) = buy_weeks(
+                    let bought = buy_weeks(
                         &tier,
                         (&available, &left),
                         &mut spend,
                         &mut total,
                         &mut scratch,
-                    ) {
+                    );
+                    assert_eq!(bought.is_none(), idle, "n={n} {prices:?}");
+                    nones += usize::from(bought.is_none());
+                    if let Some(unsummed) = bought {
                         scratch.sum_into(unsummed, &mut total);
                     }
 
@@ -405,13 +603,16 @@ mod tests {
                                 &mut expected,
                             )
                         };
-                        assert_eq!(spend[w].to_bits(), dollars.to_bits(), "n={n} w={w}");
+                        let msg = format!("n={n} {prices:?} w={w}");
+                        assert_eq!(spend[w].to_bits(), dollars.to_bits(), "{msg}");
                     }
                     for (a, b) in total.iter().zip(&expected) {
-                        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "n={n}");
+                        let msg = format!("n={n} {prices:?}");
+                        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "{msg}");
                     }
                 }
             }
         }
+        assert!(nones > 0);
     }
 }

@@ -5,11 +5,12 @@
 //! The usual shape, one deferrable workload served last, has its own two passes
 //! (`serve_deferred`): most weeks start with nothing deferred and are then the same as if the
 //! workload carried nothing, so all weeks are first served that way without branches, and a
-//! sequential pass keeps those weeks and redoes the others. Any other shape goes week by week
-//! through `allocate`, which the concentration check also uses.
+//! sequential pass redoes the others, skipping the runs of weeks that neither start nor end with
+//! deferred work. Any other shape goes week by week through `allocate`, which the concentration
+//! check also uses.
 
 use super::EPS;
-use super::serve::{ClassPath, Served, Week, take};
+use super::serve::{ClassPath, Served, Week, mask, take};
 use crate::compile::{Model, ServeStep};
 
 /// One deferrable workload served after all others, week by week; returns the deferred work
@@ -32,12 +33,12 @@ pub(super) fn serve_deferred(
         penalty_degraded,
         damage_backlog,
         short,
-        spec,
+        before,
         ..
     } = s;
     let mut tiers = [Some(&mut c[..n]), Some(&mut b[..n]), Some(&mut e[..n])];
     let mut pick = |i: usize| tiers[st.tier_list[i]].take().unwrap_or_default();
-    let [s0, s1, s2] = spec;
+    let [s0, s1, s2] = before;
     let (s0, s1, s2) = (&mut s0[..n], &mut s1[..n], &mut s2[..n]);
     let out = Deferred {
         m,
@@ -70,9 +71,9 @@ struct Deferred<'a> {
 impl Deferred<'_> {
     /// Serve from `N` tiers. Most weeks start with nothing deferred, and then the week is the
     /// same as if the workload carried nothing: all weeks are first served that way in one
-    /// branch-free pass (into `spec`), then a sequential pass keeps those weeks and redoes the
-    /// others from the backlog.
-    fn run<const N: usize>(self, mut tiers: [&mut [f64]; N], spec: [&mut [f64]; N]) -> f64 {
+    /// branch-free pass (keeping what the tiers had in `before`), then a sequential pass redoes
+    /// the weeks that start with deferred work.
+    fn run<const N: usize>(self, mut tiers: [&mut [f64]; N], before: [&mut [f64]; N]) -> f64 {
         let Deferred {
             m,
             st,
@@ -83,51 +84,61 @@ impl Deferred<'_> {
             cp,
         } = self;
         let n = req.len();
+        let mut any = 0u64;
         for w in 0..n {
             let mut s = req[w];
             for t in 0..N {
-                let mut l = tiers[t][w];
-                take(&mut s, &mut l);
-                spec[t][w] = l;
+                before[t][w] = tiers[t][w];
+                take(&mut s, &mut tiers[t][w]);
             }
             short[w] = s;
+            any |= mask(s > EPS);
+        }
+        if any == 0 {
+            // Served every week: nothing deferred, degraded or recorded.
+            return 0.0;
         }
         let nc = m.classes.len();
         let mut backlog: f64 = 0.0;
-        for (w, (&r, pd)) in req.iter().zip(penalty_degraded.iter_mut()).enumerate() {
+        let mut w = 0;
+        while w < n {
+            if backlog == 0.0 {
+                // A week that starts with nothing deferred and is not short leaves nothing
+                // either: it is as served in the first pass.
+                match short[w..].iter().position(|&s| s > EPS) {
+                    Some(k) => w += k,
+                    None => break,
+                }
+            }
             if m.damage_weeks.contains(&w) {
                 // The concentration check starts from the same deferred work as the real week.
                 let i = w - m.damage_weeks.start;
                 damage_backlog[i * nc + st.class] = backlog;
             }
-            let need = r + backlog;
+            let need = req[w] + backlog;
             let mut s = short[w];
-            if backlog == 0.0 {
-                // `r + 0` is `r`: the week is as served in the first pass.
-                for t in 0..N {
-                    tiers[t][w] = spec[t][w];
-                }
-            } else {
+            if backlog != 0.0 {
                 s = need;
-                for t in tiers.iter_mut() {
+                for (t, b) in tiers.iter_mut().zip(before.iter()) {
+                    t[w] = b[w];
                     take(&mut s, &mut t[w]);
                 }
             }
-            if s <= EPS {
-                backlog = 0.0;
-                continue;
+            backlog = 0.0;
+            if s > EPS {
+                let mut degraded = 0.0;
+                if st.degrade_share > 0.0 {
+                    let cap = st.degrade_share * need;
+                    let want = s / st.degrade_relief;
+                    degraded = if want < cap { want } else { cap };
+                    s = (s - degraded * st.degrade_relief).max(0.0);
+                    penalty_degraded[w] += degraded * st.degrade_penalty;
+                }
+                backlog = s;
+                cp.degraded += degraded;
+                cp.weeks += u32::from(s > EPS);
             }
-            let mut degraded = 0.0;
-            if st.degrade_share > 0.0 {
-                let cap = st.degrade_share * need;
-                let want = s / st.degrade_relief;
-                degraded = if want < cap { want } else { cap };
-                s = (s - degraded * st.degrade_relief).max(0.0);
-                *pd += degraded * st.degrade_penalty;
-            }
-            backlog = s;
-            cp.degraded += degraded;
-            cp.weeks += u32::from(s > EPS);
+            w += 1;
         }
         backlog
     }

@@ -51,8 +51,8 @@ pub(super) struct Served {
     pub damage_backlog: Vec<f64>,
     /// One workload's shortfall per week, and its degraded and counted-unmet GPUs.
     pub(super) short: Vec<f64>,
-    /// What each tier would keep if a deferrable workload carried nothing in (`serve_deferred`).
-    pub(super) spec: [Vec<f64>; 3],
+    /// What each tier had before a deferrable workload took from it (`serve_deferred`).
+    pub(super) before: [Vec<f64>; 3],
     pub(super) degraded: Vec<f64>,
     pub(super) counted: Vec<f64>,
 }
@@ -69,7 +69,7 @@ impl Served {
             clean: true,
             damage_backlog: vec![0.0; m.classes.len() * m.damage_weeks.len()],
             short: series(),
-            spec: [series(), series(), series()],
+            before: [series(), series(), series()],
             degraded: series(),
             counted: series(),
         }
@@ -120,10 +120,9 @@ pub(super) fn serve(
 /// One workload that carries nothing between weeks, over all weeks at once.
 fn serve_independent(st: &ServeStep, req: &[f64], s: &mut Served, class: &mut [ClassPath]) {
     let short = &mut s.short[..req.len()];
-    let last_took = take_tiers(st, req, short, &mut s.left);
-    // Emergency is the last tier when a workload may use it.
-    s.emergency_taken |= last_took && st.tier_list[..st.tier_count].contains(&2);
-    if !any_short(short) {
+    let (emergency_took, any_short) = take_tiers(st, req, short, &mut s.left);
+    s.emergency_taken |= emergency_took;
+    if !any_short {
         // Served every week: a served week adds nothing anywhere.
         return;
     }
@@ -173,64 +172,94 @@ fn serve_independent(st: &ServeStep, req: &[f64], s: &mut Served, class: &mut [C
 /// still lacks after taking from the workload's tiers in order, and `left` what the tiers keep.
 /// A tier takes what is short, at most what it has, if anything is short, so a tier not taken
 /// from subtracts an exact 0. All of the workload's tiers are handled in one pass. Returns
-/// whether the last tier gave anything in some week.
-fn take_tiers(st: &ServeStep, req: &[f64], short: &mut [f64], left: &mut [Vec<f64>; 3]) -> bool {
+/// whether emergency gave anything in some week, and whether some week is short.
+fn take_tiers(
+    st: &ServeStep,
+    req: &[f64],
+    short: &mut [f64],
+    left: &mut [Vec<f64>; 3],
+) -> (bool, bool) {
     let n = req.len();
     let [c, b, e] = left;
     let mut tiers = [Some(&mut c[..n]), Some(&mut b[..n]), Some(&mut e[..n])];
     let mut pick = |i: usize| tiers[st.tier_list[i]].take().unwrap_or_default();
-    match st.tier_count {
-        1 => take1(req, short, pick(0)),
-        2 => take2(req, short, pick(0), pick(1)),
-        3 => take3(req, short, pick(0), pick(1), pick(2)),
+    // Emergency is the last tier when a workload may use it.
+    let emergency = st.tier_list[..st.tier_count].contains(&2);
+    match (st.tier_count, emergency) {
+        (1, true) => take1::<true>(req, short, pick(0)),
+        (1, false) => take1::<false>(req, short, pick(0)),
+        (2, true) => take2::<true>(req, short, pick(0), pick(1)),
+        (2, false) => take2::<false>(req, short, pick(0), pick(1)),
+        (3, true) => take3::<true>(req, short, pick(0), pick(1), pick(2)),
+        (3, false) => take3::<false>(req, short, pick(0), pick(1), pick(2)),
         _ => {
             short.copy_from_slice(req);
-            false
+            (false, short.iter().any(|&s| s > EPS))
         }
     }
 }
 
 // One function per tier count, each a plain loop over distinct slices, so the compiler
-// vectorises it without having to prove that the arrays do not overlap.
+// vectorises it without having to prove that the arrays do not overlap. The flags returned are
+// ORed over weeks without branches: whether the last tier gave anything (only when it is
+// emergency, `E`), and whether anything is still short.
 
 #[inline(never)]
-fn take1(req: &[f64], short: &mut [f64], l0: &mut [f64]) -> bool {
-    let mut took = 0u64;
+fn take1<const E: bool>(req: &[f64], short: &mut [f64], l0: &mut [f64]) -> (bool, bool) {
+    let (mut took, mut any) = (0u64, 0u64);
     for ((s, &r), l0) in short.iter_mut().zip(req).zip(l0) {
         *s = r;
-        took |= u64::from(take(s, l0) > 0.0);
+        let t = take(s, l0);
+        took |= mask(E && t > 0.0);
+        any |= mask(*s > EPS);
     }
-    took != 0
+    (took != 0, any != 0)
 }
 
 #[inline(never)]
-fn take2(req: &[f64], short: &mut [f64], l0: &mut [f64], l1: &mut [f64]) -> bool {
-    let mut took = 0u64;
+fn take2<const E: bool>(
+    req: &[f64],
+    short: &mut [f64],
+    l0: &mut [f64],
+    l1: &mut [f64],
+) -> (bool, bool) {
+    let (mut took, mut any) = (0u64, 0u64);
     for ((s, &r), (l0, l1)) in short.iter_mut().zip(req).zip(l0.iter_mut().zip(l1)) {
         *s = r;
         take(s, l0);
-        took |= u64::from(take(s, l1) > 0.0);
+        let t = take(s, l1);
+        took |= mask(E && t > 0.0);
+        any |= mask(*s > EPS);
     }
-    took != 0
+    (took != 0, any != 0)
 }
 
 #[inline(never)]
-fn take3(req: &[f64], short: &mut [f64], l0: &mut [f64], l1: &mut [f64], l2: &mut [f64]) -> bool {
-    let mut took = 0u64;
+fn take3<const E: bool>(
+    req: &[f64],
+    short: &mut [f64],
+    l0: &mut [f64],
+    l1: &mut [f64],
+    l2: &mut [f64],
+) -> (bool, bool) {
+    let (mut took, mut any) = (0u64, 0u64);
     let tiers = l0.iter_mut().zip(l1.iter_mut()).zip(l2.iter_mut());
     for ((s, &r), ((l0, l1), l2)) in short.iter_mut().zip(req).zip(tiers) {
         *s = r;
         take(s, l0);
         take(s, l1);
-        took |= u64::from(take(s, l2) > 0.0);
+        let t = take(s, l2);
+        took |= mask(E && t > 0.0);
+        any |= mask(*s > EPS);
     }
-    took != 0
+    (took != 0, any != 0)
 }
 
-/// Whether any week is short.
-#[inline(never)]
-fn any_short(short: &[f64]) -> bool {
-    short.iter().fold(0u64, |any, &x| any | u64::from(x > EPS)) != 0
+/// All ones for true: the form a vector comparison gives, so a flag ORed over weeks costs no
+/// conversion.
+#[inline(always)]
+pub(super) fn mask(b: bool) -> u64 {
+    0u64.wrapping_sub(u64::from(b))
 }
 
 /// Take from one tier what is short, at most what it has, if anything is short; returns the
