@@ -9,6 +9,7 @@
 //! (`[class * weeks + week]`), because portfolios are served in passes over all weeks.
 
 use crate::compile::{EventProcess, Model, add_outage};
+use crate::dist::FillTable;
 use crate::rng::PathRng;
 
 /// Buffers for one path, reused across paths to keep allocation out of the loop.
@@ -35,7 +36,8 @@ pub(crate) struct World {
     pub order_key: u64,
     down: Vec<f64>,
     quota: Vec<f64>,
-    group_u: Vec<u32>,
+    /// The path's burst-tightness draws: the groups', then the providers'.
+    bits: Vec<u64>,
     /// One class's weekly demand before seasonality and stress, and its log-noise (first its
     /// innovations); its jumps as (week, size).
     series: Vec<f64>,
@@ -59,7 +61,7 @@ impl World {
             order_key: 0,
             down: vec![0.0; p * w],
             quota: vec![1.0; p * w],
-            group_u: vec![0; m.groups.len() * w],
+            bits: vec![0; (m.groups.len() + p) * w],
             series: vec![0.0; w],
             noise: vec![0.0; w],
             jumps: Vec::new(),
@@ -90,9 +92,8 @@ impl World {
                     _ => (libm::log(rng.open01()) / log_keep).min(1e9) as usize,
                 }
             };
-            // Draws first, in the engine's order: jumps in time order (at most one a week, none
-            // past the horizon), then the noise's innovations. The recurrences below then run
-            // without calls, so their running values stay in registers.
+            // Draws in the engine's order: jumps in time order (at most one a week, none past
+            // the horizon), then the noise's innovations.
             self.jumps.clear();
             let mut next = gap(rng);
             while next < weeks {
@@ -101,44 +102,26 @@ impl World {
             }
             let noise = &mut self.noise[..weeks];
             if cm.volatility > 0.0 {
-                for z in &mut noise[1..] {
-                    *z = cm.innovation * rng.gauss();
-                }
-            }
-            let level = &mut self.series[..weeks];
-            let mut trend = cm.base * cm.peak_factor;
-            if self.jumps.is_empty() {
-                // No jumps: the level is the trend (times exactly 1).
-                for (w, l) in level.iter_mut().enumerate() {
-                    if w > 0 {
-                        trend *= weekly_growth;
-                    }
-                    *l = trend;
-                }
-            } else {
-                let mut jump = 0.0;
-                let mut jumps = self.jumps.iter().peekable();
-                for (w, l) in level.iter_mut().enumerate() {
-                    if w > 0 {
-                        trend *= weekly_growth;
-                    }
-                    jump *= cm.jump_decay;
-                    if let Some(&(_, size)) = jumps.next_if(|j| j.0 == w) {
-                        jump += size;
-                    }
-                    let j: f64 = 1.0 + jump;
-                    *l = trend * if j > 0.0 { j } else { 0.0 };
-                }
-            }
-            if cm.volatility > 0.0 {
-                // AR(1) log-noise from its innovations (`p x + (i z)`, as drawn).
+                // AR(1) log-noise, `p x + (i z)`, drawn from a local copy of the generator so
+                // that its state stays in registers.
+                let (persistence, innovation) = (cm.persistence, cm.innovation);
+                let mut r = rng.clone();
                 let mut x = 0.0;
                 noise[0] = 0.0;
                 for n in &mut noise[1..] {
-                    x = cm.persistence * x + *n;
+                    x = persistence * x + innovation * r.gauss();
                     *n = x;
                 }
+                *rng = r;
             }
+            let level = &mut self.series[..weeks];
+            trend_with_jumps(
+                level,
+                cm.base * cm.peak_factor,
+                weekly_growth,
+                &self.jumps,
+                cm.jump_decay,
+            );
             let season = &cm.season[..weeks];
             let stress = &m.stress.demand[c * weeks..(c + 1) * weeks];
             let req = &mut self.req[c * weeks..(c + 1) * weeks];
@@ -157,8 +140,7 @@ impl World {
 
     fn draw_providers(&mut self, m: &Model, rng: &mut PathRng) {
         let weeks = m.weeks;
-        self.down.fill(0.0);
-        self.quota.fill(1.0);
+        // (`down` and `quota` are left at 0 and 1 by the previous path's `Row::finish`.)
         self.price.fill(1.0);
 
         for (p, pm) in m.providers.iter().enumerate() {
@@ -216,41 +198,36 @@ impl World {
             });
         }
 
-        // Burst tightness. Each weekly draw is one 64-bit number split in two 32-bit uniforms
-        // (the fill table has 1024 rows, so 32 bits are plenty): a group member follows its
-        // group's draw with probability rho, else its own.
-        for u in self.group_u.iter_mut() {
-            *u = rng.next_u64() as u32;
-        }
+        // Burst tightness. Every weekly draw is one 64-bit number, the groups' first and then
+        // the providers' (those whose fill rate varies), all drawn at once: a group member
+        // follows its group's draw with probability rho (the high 32 bits are the coin), else
+        // its own (the low 32 bits; the fill table has 1024 rows, so 32 bits are plenty).
+        let own_fill = m
+            .providers
+            .iter()
+            .filter(|p| p.fixed_fill.is_none())
+            .count();
+        let bits = &mut self.bits[..(m.groups.len() + own_fill) * weeks];
+        rng.fill_u64(bits);
+        let (group_bits, mut own_bits) = bits.split_at(m.groups.len() * weeks);
         let st = &m.stress;
         self.list_prices = !st.active || st.price.iter().all(|&x| x == 0.0);
         for (p, pm) in m.providers.iter().enumerate() {
             let range = p * weeks..(p + 1) * weeks;
             let bf = &mut self.burst_factor[range.clone()];
-            // Pass 1, sequential (it draws): the fill rate, into `bf`. A fixed fill rate (the
-            // default) needs no draws.
+            // Pass 1: the fill rate, into `bf`. A fixed fill rate (the default) needs no draws.
             if let Some(fill) = pm.fixed_fill {
                 bf.fill(fill);
             } else {
-                match pm.group.filter(|_| pm.rho > 0.0) {
+                let (own, rest) = own_bits.split_at(weeks);
+                own_bits = rest;
+                let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
+                match pm.group.filter(|_| rho_bits > 0) {
                     Some(gi) => {
-                        let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
-                        let group_u = &self.group_u[gi * weeks..(gi + 1) * weeks];
-                        for (b, &gu) in bf.iter_mut().zip(group_u) {
-                            let bits = rng.next_u64();
-                            let u = if (bits >> 32) < rho_bits {
-                                gu
-                            } else {
-                                bits as u32
-                            };
-                            *b = pm.fill.lookup(u);
-                        }
+                        let group = &group_bits[gi * weeks..(gi + 1) * weeks];
+                        fill_rates_in_group(bf, &pm.fill, own, group, rho_bits);
                     }
-                    None => {
-                        for b in bf.iter_mut() {
-                            *b = pm.fill.lookup(rng.next_u64() as u32);
-                        }
-                    }
+                    None => fill_rates(bf, &pm.fill, own),
                 }
             }
             // Pass 2, no draws: stress, availability and the two factors.
@@ -300,6 +277,80 @@ impl World {
     }
 }
 
+/// Fill rates from the low 32 bits of their draws. Out of line, so that the table's address is
+/// known to stay put while the rates are stored.
+#[inline(never)]
+fn fill_rates(out: &mut [f64], table: &FillTable, bits: &[u64]) {
+    for (b, &x) in out.iter_mut().zip(bits) {
+        *b = table.lookup(x as u32);
+    }
+}
+
+/// A group member's fill rates: from the group's draw where the coin (the high 32 bits of its
+/// own draw) falls below `rho_bits`, else from its own. The draw is picked by address, which
+/// compiles to a conditional move: a branch on the coin would be mispredicted half the time.
+#[inline(never)]
+fn fill_rates_in_group(
+    out: &mut [f64],
+    table: &FillTable,
+    own: &[u64],
+    group: &[u64],
+    rho_bits: u64,
+) {
+    let n = out.len();
+    let (own, group) = (&own[..n], &group[..n]);
+    for (w, b) in out.iter_mut().enumerate() {
+        let from = if (own[w] >> 32) < rho_bits {
+            group
+        } else {
+            own
+        };
+        *b = table.lookup(from[w] as u32);
+    }
+}
+
+/// A class's weekly demand level before noise: the trend (`start`, multiplied by `growth`
+/// every week) times 1 + the jump level, floored at 0. The jump level decays by `decay` every
+/// week and grows by each jump's size in its week; before the first jump the factor is exactly
+/// 1, so those weeks are the trend alone.
+fn trend_with_jumps(
+    level: &mut [f64],
+    start: f64,
+    growth: f64,
+    jumps: &[(usize, f64)],
+    decay: f64,
+) {
+    let mut trend = start;
+    for l in level.iter_mut() {
+        *l = trend;
+        trend *= growth;
+    }
+    let mut jump = 0.0;
+    let mut from = jumps.first().map_or(level.len(), |j| j.0);
+    for &(week, size) in jumps {
+        scale_by_jump(&mut level[from..week], &mut jump, decay);
+        jump = jump * decay + size;
+        level[week] *= jump_factor(jump);
+        from = week + 1;
+    }
+    scale_by_jump(&mut level[from..], &mut jump, decay);
+}
+
+/// Weeks without a jump: the jump level decays, and the level is scaled by it.
+fn scale_by_jump(level: &mut [f64], jump: &mut f64, decay: f64) {
+    for l in level {
+        *jump *= decay;
+        *l *= jump_factor(*jump);
+    }
+}
+
+/// The demand factor of a jump level: 1 + level, never below 0.
+#[inline]
+fn jump_factor(jump: f64) -> f64 {
+    let j = 1.0 + jump;
+    if j > 0.0 { j } else { 0.0 }
+}
+
 // The branch-free passes, each a plain loop over distinct slices so that it vectorises.
 
 /// Demand: level x seasonality x stress.
@@ -332,8 +383,9 @@ fn demand_with_noise(
 struct Row<'a> {
     up: &'a mut [f64],
     price: &'a mut [f64],
-    down: &'a [f64],
-    quota: &'a [f64],
+    /// Read, then reset to 0 and 1 for the next path.
+    down: &'a mut [f64],
+    quota: &'a mut [f64],
     emergency: &'a mut [f64],
     /// The fill rate on entry, the burst factor on return.
     burst: &'a mut [f64],
@@ -344,31 +396,68 @@ struct Row<'a> {
 impl Row<'_> {
     /// Up-time, the two availability factors and the two prices; true if every price
     /// multiplier is exactly 1.
-    #[inline(never)]
-    fn finish(self, [list_burst, list_emergency]: [f64; 2]) -> bool {
-        let mut moved = 0u64;
-        let rows = self
-            .up
-            .iter_mut()
-            .zip(self.price.iter_mut())
-            .zip(self.down.iter().zip(self.quota))
-            .zip(self.emergency.iter_mut().zip(self.burst.iter_mut()))
-            .zip(
-                self.burst_price
-                    .iter_mut()
-                    .zip(self.emergency_price.iter_mut()),
-            );
-        for ((((u, x), (&d, &q)), (e, b)), (bp, ep)) in rows {
-            *x = if *x < 0.1 { 0.1 } else { *x };
-            *u = 1.0 - d;
-            *e = q * *u;
-            *b *= *e;
-            *bp = list_burst * *x;
-            *ep = list_emergency * *x;
-            moved |= u64::from(*x != 1.0);
-        }
-        moved == 0
+    fn finish(self, list: [f64; 2]) -> bool {
+        let Row {
+            up,
+            price,
+            down,
+            quota,
+            emergency,
+            burst,
+            burst_price,
+            emergency_price,
+        } = self;
+        finish_rows(
+            up,
+            price,
+            down,
+            quota,
+            emergency,
+            burst,
+            burst_price,
+            emergency_price,
+            list,
+        )
     }
+}
+
+/// `Row::finish` with every series a separate argument: the compiler then knows they do not
+/// overlap, so the loop vectorises without run-time overlap checks.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn finish_rows(
+    up: &mut [f64],
+    price: &mut [f64],
+    down: &mut [f64],
+    quota: &mut [f64],
+    emergency: &mut [f64],
+    burst: &mut [f64],
+    burst_price: &mut [f64],
+    emergency_price: &mut [f64],
+    [list_burst, list_emergency]: [f64; 2],
+) -> bool {
+    let mut moved = 0u64;
+    let rows = up
+        .iter_mut()
+        .zip(price.iter_mut())
+        .zip(down.iter_mut().zip(quota.iter_mut()))
+        .zip(emergency.iter_mut().zip(burst.iter_mut()))
+        .zip(burst_price.iter_mut().zip(emergency_price.iter_mut()));
+    for ((((u, x), (d, q)), (e, b)), (bp, ep)) in rows {
+        let price = if *x < 0.1 { 0.1 } else { *x };
+        let up = 1.0 - *d;
+        let emergency = *q * up;
+        *x = price;
+        *u = up;
+        *e = emergency;
+        *b *= emergency;
+        *bp = list_burst * price;
+        *ep = list_emergency * price;
+        *d = 0.0;
+        *q = 1.0;
+        moved |= u64::from(price != 1.0);
+    }
+    moved == 0
 }
 
 /// Poisson events at `rate` per week over [0, weeks): calls `f(rng, start_week)` for each.
@@ -409,5 +498,118 @@ fn price_shock(price: &mut [f64], t: f64, e: &EventProcess, u: f64) {
     for x in &mut price[start..] {
         *x += level;
         level *= e.decay;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+
+    /// Uniform-ish test numbers without a generator: splitmix64 of the index.
+    fn bits(i: u64) -> u64 {
+        let mut z = i
+            .wrapping_add(0x9E37_79B9_7F4A_7C15)
+            .wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn level_matches_the_week_by_week_definition() {
+        // Decaying and permanent jumps, one in week 0, one in the last week, one large and
+        // negative enough to floor the factor at 0.
+        let weeks = 30;
+        let cases: [(&[(usize, f64)], f64); 4] = [
+            (&[], 0.9),
+            (&[(0, 0.4), (7, 0.2), (8, -2.5), (29, 0.1)], 0.8),
+            (&[(3, 0.3), (20, 0.25)], 1.0),
+            (&[(12, f64::NAN)], 0.5),
+        ];
+        for (jumps, decay) in cases {
+            let (start, growth) = (123.4, 1.0113);
+            let mut fast = vec![0.0; weeks];
+            trend_with_jumps(&mut fast, start, growth, jumps, decay);
+            let (mut trend, mut jump) = (start, 0.0);
+            for (w, &got) in fast.iter().enumerate() {
+                if w > 0 {
+                    trend *= growth;
+                }
+                jump *= decay;
+                if let Some(&(_, size)) = jumps.iter().find(|j| j.0 == w) {
+                    jump += size;
+                }
+                let j: f64 = 1.0 + jump;
+                let want = trend * if j > 0.0 { j } else { 0.0 };
+                assert_eq!(got.to_bits(), want.to_bits(), "week {w} of {jumps:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn group_fill_follows_the_coin() {
+        let table = FillTable::new(
+            &Dist::Beta {
+                alpha: 2.0,
+                beta: 3.0,
+            }
+            .compile(),
+        );
+        let n = 200;
+        let own: Vec<u64> = (0..n).map(bits).collect();
+        let group: Vec<u64> = (n..2 * n).map(bits).collect();
+        for rho in [0.0, 0.3, 0.5, 1.0] {
+            let rho_bits = (rho * 4_294_967_296.0) as u64;
+            let mut fast = vec![0.0; n as usize];
+            fill_rates_in_group(&mut fast, &table, &own, &group, rho_bits);
+            let mut followed = 0;
+            for (w, &got) in fast.iter().enumerate() {
+                let u = if (own[w] >> 32) < rho_bits {
+                    followed += 1;
+                    group[w] as u32
+                } else {
+                    own[w] as u32
+                };
+                assert_eq!(
+                    got.to_bits(),
+                    table.lookup(u).to_bits(),
+                    "rho {rho} week {w}"
+                );
+            }
+            let share = f64::from(followed) / n as f64;
+            assert!((share - rho).abs() < 0.1, "rho {rho}: followed {share}");
+        }
+    }
+
+    #[test]
+    fn finishing_a_row_leaves_down_and_quota_clean() {
+        let n = 5;
+        let mut up = vec![9.0; n];
+        let mut price = vec![1.0, 0.05, 1.5, 1.0, 1.0];
+        let mut down = vec![0.0, 0.5, 0.0, 1.0, 0.25];
+        let mut quota = vec![1.0, 1.0, 0.5, 1.0, 0.8];
+        let mut emergency = vec![9.0; n];
+        let mut burst = vec![0.5; n];
+        let (mut bp, mut ep) = (vec![9.0; n], vec![9.0; n]);
+        let unmoved = finish_rows(
+            &mut up,
+            &mut price,
+            &mut down,
+            &mut quota,
+            &mut emergency,
+            &mut burst,
+            &mut bp,
+            &mut ep,
+            [10.0, 20.0],
+        );
+        assert!(!unmoved);
+        assert_eq!(up, [1.0, 0.5, 1.0, 0.0, 0.75]);
+        assert_eq!(price, [1.0, 0.1, 1.5, 1.0, 1.0]);
+        assert_eq!(emergency, [1.0, 0.5, 0.5, 0.0, 0.75 * 0.8]);
+        assert_eq!(burst, [0.5, 0.25, 0.25, 0.0, 0.5 * (0.75 * 0.8)]);
+        assert_eq!(bp, [10.0, 1.0, 15.0, 10.0, 10.0]);
+        assert_eq!(ep, [20.0, 2.0, 30.0, 20.0, 20.0]);
+        assert_eq!(down, [0.0; 5]);
+        assert_eq!(quota, [1.0; 5]);
     }
 }
