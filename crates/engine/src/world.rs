@@ -7,10 +7,18 @@
 //! Provider arrays are stored series by series (`[provider * weeks + week]`) so the per-week
 //! loops over one series are contiguous and vectorise; demand is stored the same way
 //! (`[class * weeks + week]`), because portfolios are served in passes over all weeks.
+//!
+//! Provider series are kept from one path to the next: outages, quota cuts and price shocks
+//! move few weeks, so only the weeks this path's or the previous path's events moved are worked
+//! out again (`touched`); every other week is up, at full quota and at list price.
+
+mod touched;
 
 use crate::compile::{EventProcess, Model, add_outage};
 use crate::dist::FillTable;
 use crate::rng::PathRng;
+use crate::scenario::HOURS_PER_WEEK;
+use touched::Touched;
 
 /// Buffers for one path, reused across paths to keep allocation out of the loop.
 pub(crate) struct World {
@@ -34,8 +42,11 @@ pub(crate) struct World {
     pub emergency_factor: Vec<f64>,
     /// Key for draws only some portfolios make (order lead times).
     pub order_key: u64,
+    /// Down fraction and quota multiplier from events, provider x week: 0 and 1 except where
+    /// this path's events moved them (`touched`).
     down: Vec<f64>,
     quota: Vec<f64>,
+    touched: Touched,
     /// The path's burst-tightness draws: the groups', then the providers'.
     bits: Vec<u64>,
     /// One class's weekly demand before seasonality and stress, and its log-noise (first its
@@ -61,6 +72,7 @@ impl World {
             order_key: 0,
             down: vec![0.0; p * w],
             quota: vec![1.0; p * w],
+            touched: Touched::new(m),
             bits: vec![0; (m.groups.len() + p) * w],
             series: vec![0.0; w],
             noise: vec![0.0; w],
@@ -140,43 +152,49 @@ impl World {
 
     fn draw_providers(&mut self, m: &Model, rng: &mut PathRng) {
         let weeks = m.weeks;
-        // (`down` and `quota` are left at 0 and 1 by the previous path's `Row::finish`.)
-        self.price.fill(1.0);
+        // `down` and `quota` were put back to 0 and 1 by the previous path's finishing pass;
+        // prices are put back from the first week the previous path's shocks moved.
+        self.touched.next_path();
+        for p in 0..m.providers.len() {
+            let from = self.touched.price_before(p);
+            self.price[p * weeks + from..(p + 1) * weeks].fill(1.0);
+        }
 
         for (p, pm) in m.providers.iter().enumerate() {
             let own = 1.0 - pm.rho;
+            let touched = &mut self.touched;
             if let Some(e) = &pm.outages {
                 for_each_event(rng, e.rate * own, weeks, |rng, t| {
                     let hours = e.a.quantile(rng.open01()).max(0.0);
-                    add_outage(&mut self.down, p, weeks, t, hours);
+                    outage(&mut self.down, touched, p, weeks, t, hours);
                 });
             }
             if let Some(e) = &pm.quota_cuts {
                 for_each_event(rng, e.rate * own, weeks, |rng, t| {
                     let (u1, u2) = (rng.open01(), rng.open01());
-                    quota_cut(&mut self.quota[p * weeks..(p + 1) * weeks], t, e, u1, u2);
+                    let quota = &mut self.quota[p * weeks..(p + 1) * weeks];
+                    let cut = quota_cut(quota, t, e, u1, u2);
+                    touched.mark(p, cut.start, cut.end);
                 });
             }
             if let Some(e) = &pm.price_shocks {
                 for_each_event(rng, e.rate * own, weeks, |rng, t| {
-                    price_shock(
-                        &mut self.price[p * weeks..(p + 1) * weeks],
-                        t,
-                        e,
-                        rng.open01(),
-                    );
+                    let price = &mut self.price[p * weeks..(p + 1) * weeks];
+                    touched.mark_price(p, price_shock(price, t, e, rng.open01()));
                 });
             }
         }
 
         // Shared events: one draw hits every member of the group, each through its own
         // distribution at the same quantile.
+        let touched = &mut self.touched;
         for g in &m.groups {
             for_each_event(rng, g.outage_rate, weeks, |rng, t| {
                 let u = rng.open01();
                 for &p in &g.members {
                     if let Some(e) = &m.providers[p].outages {
-                        add_outage(&mut self.down, p, weeks, t, e.a.quantile(u).max(0.0));
+                        let hours = e.a.quantile(u).max(0.0);
+                        outage(&mut self.down, touched, p, weeks, t, hours);
                     }
                 }
             });
@@ -184,7 +202,9 @@ impl World {
                 let (u1, u2) = (rng.open01(), rng.open01());
                 for &p in &g.members {
                     if let Some(e) = &m.providers[p].quota_cuts {
-                        quota_cut(&mut self.quota[p * weeks..(p + 1) * weeks], t, e, u1, u2);
+                        let quota = &mut self.quota[p * weeks..(p + 1) * weeks];
+                        let cut = quota_cut(quota, t, e, u1, u2);
+                        touched.mark(p, cut.start, cut.end);
                     }
                 }
             });
@@ -192,7 +212,8 @@ impl World {
                 let u = rng.open01();
                 for &p in &g.members {
                     if let Some(e) = &m.providers[p].price_shocks {
-                        price_shock(&mut self.price[p * weeks..(p + 1) * weeks], t, e, u);
+                        let price = &mut self.price[p * weeks..(p + 1) * weeks];
+                        touched.mark_price(p, price_shock(price, t, e, u));
                     }
                 }
             });
@@ -230,14 +251,13 @@ impl World {
                     None => fill_rates(bf, &pm.fill, own),
                 }
             }
-            // Pass 2, no draws: stress, availability and the two factors.
-            let (up, price) = (&mut self.up[range.clone()], &mut self.price[range.clone()]);
-            let (down, quota) = (
-                &mut self.down[range.clone()],
-                &mut self.quota[range.clone()],
-            );
-            let ef = &mut self.emergency_factor[range.clone()];
+            // Pass 2, no draws: stress, then availability and prices in the weeks that moved.
             if st.active {
+                let (down, quota, price) = (
+                    &mut self.down[range.clone()],
+                    &mut self.quota[range.clone()],
+                    &mut self.price[range.clone()],
+                );
                 let (sd, sq, sp) = (
                     &st.down[range.clone()],
                     &st.quota[range.clone()],
@@ -256,23 +276,23 @@ impl World {
                     *x += c;
                 }
             }
-            let (bp, ep) = (
-                &mut self.burst_price[range.clone()],
-                &mut self.emergency_price[range],
-            );
-            let rows = Row {
-                up,
-                price,
-                down,
-                quota,
-                emergency: ef,
+            let availability = Availability {
+                up: &mut self.up[range.clone()],
+                down: &mut self.down[range.clone()],
+                quota: &mut self.quota[range.clone()],
+                emergency: &mut self.emergency_factor[range.clone()],
                 burst: bf,
-                burst_price: bp,
-                emergency_price: ep,
             };
+            availability.finish(self.touched.weeks(p));
             // (A provider without price shocks keeps every multiplier at exactly 1 unless a
             // stress test moves prices, and then `list_prices` is already false.)
-            self.list_prices &= rows.finish(pm.list_price);
+            let from = p * weeks + self.touched.price_from(p);
+            self.list_prices &= finish_prices(
+                &mut self.price[from..range.end],
+                &mut self.burst_price[from..range.end],
+                &mut self.emergency_price[from..range.end],
+                pm.list_price,
+            );
         }
     }
 }
@@ -379,82 +399,51 @@ fn demand_with_noise(
     }
 }
 
-/// One provider's weekly series, finished in one pass once events and fill are drawn.
-struct Row<'a> {
+/// One provider's weekly availability series.
+struct Availability<'a> {
     up: &'a mut [f64],
-    price: &'a mut [f64],
-    /// Read, then reset to 0 and 1 for the next path.
+    /// Read, then put back to 0 and 1 for the next path.
     down: &'a mut [f64],
     quota: &'a mut [f64],
     emergency: &'a mut [f64],
     /// The fill rate on entry, the burst factor on return.
     burst: &'a mut [f64],
-    burst_price: &'a mut [f64],
-    emergency_price: &'a mut [f64],
 }
 
-impl Row<'_> {
-    /// Up-time, the two availability factors and the two prices; true if every price
-    /// multiplier is exactly 1.
-    fn finish(self, list: [f64; 2]) -> bool {
-        let Row {
-            up,
-            price,
-            down,
-            quota,
-            emergency,
-            burst,
-            burst_price,
-            emergency_price,
-        } = self;
-        finish_rows(
-            up,
-            price,
-            down,
-            quota,
-            emergency,
-            burst,
-            burst_price,
-            emergency_price,
-            list,
-        )
+impl Availability<'_> {
+    /// Up-time and the two availability factors in the given weeks; every other week is up
+    /// and at full quota (both factors exactly 1: the burst factor is the fill rate).
+    fn finish(self, weeks: impl Iterator<Item = usize>) {
+        for w in weeks {
+            let up = 1.0 - self.down[w];
+            let emergency = self.quota[w] * up;
+            self.up[w] = up;
+            self.emergency[w] = emergency;
+            self.burst[w] *= emergency;
+            self.down[w] = 0.0;
+            self.quota[w] = 1.0;
+        }
     }
 }
 
-/// `Row::finish` with every series a separate argument: the compiler then knows they do not
-/// overlap, so the loop vectorises without run-time overlap checks.
+/// Price multipliers (at least 0.1) and the burst and emergency prices; true if no multiplier
+/// moved from 1. The series start at the first week whose multiplier may have moved.
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
-fn finish_rows(
-    up: &mut [f64],
+fn finish_prices(
     price: &mut [f64],
-    down: &mut [f64],
-    quota: &mut [f64],
-    emergency: &mut [f64],
-    burst: &mut [f64],
     burst_price: &mut [f64],
     emergency_price: &mut [f64],
     [list_burst, list_emergency]: [f64; 2],
 ) -> bool {
     let mut moved = 0u64;
-    let rows = up
+    let rows = price
         .iter_mut()
-        .zip(price.iter_mut())
-        .zip(down.iter_mut().zip(quota.iter_mut()))
-        .zip(emergency.iter_mut().zip(burst.iter_mut()))
         .zip(burst_price.iter_mut().zip(emergency_price.iter_mut()));
-    for ((((u, x), (d, q)), (e, b)), (bp, ep)) in rows {
+    for (x, (bp, ep)) in rows {
         let price = if *x < 0.1 { 0.1 } else { *x };
-        let up = 1.0 - *d;
-        let emergency = *q * up;
         *x = price;
-        *u = up;
-        *e = emergency;
-        *b *= emergency;
         *bp = list_burst * price;
         *ep = list_emergency * price;
-        *d = 0.0;
-        *q = 1.0;
         moved |= u64::from(price != 1.0);
     }
     moved == 0
@@ -480,7 +469,22 @@ fn for_each_event(
     }
 }
 
-fn quota_cut(quota: &mut [f64], t: f64, e: &EventProcess, u_frac: f64, u_len: f64) {
+/// An outage of provider `p` from week `t`, `hours` long.
+fn outage(down: &mut [f64], touched: &mut Touched, p: usize, weeks: usize, t: f64, hours: f64) {
+    add_outage(down, p, weeks, t, hours);
+    // `add_outage` touches the weeks before `t + hours / H`.
+    let end = t + hours / HOURS_PER_WEEK;
+    touched.mark(p, t as usize, (end as usize).saturating_add(1));
+}
+
+/// A quota cut from week `t`; returns the weeks it touched.
+fn quota_cut(
+    quota: &mut [f64],
+    t: f64,
+    e: &EventProcess,
+    u_frac: f64,
+    u_len: f64,
+) -> std::ops::Range<usize> {
     let keep = 1.0 - e.a.quantile(u_frac).clamp(0.0, 1.0);
     let len = e.b.quantile(u_len).max(0.0);
     let start = t as usize;
@@ -490,15 +494,18 @@ fn quota_cut(quota: &mut [f64], t: f64, e: &EventProcess, u_frac: f64, u_len: f6
     for q in &mut quota[start.min(end)..end] {
         *q = q.min(keep);
     }
+    start.min(end)..end
 }
 
-fn price_shock(price: &mut [f64], t: f64, e: &EventProcess, u: f64) {
+/// A price shock from week `t`, decaying; returns the first week it touched.
+fn price_shock(price: &mut [f64], t: f64, e: &EventProcess, u: f64) -> usize {
     let mut level = e.a.quantile(u);
     let start = (t as usize).min(price.len());
     for x in &mut price[start..] {
         *x += level;
         level *= e.decay;
     }
+    start
 }
 
 #[cfg(test)]
@@ -582,34 +589,92 @@ mod tests {
     }
 
     #[test]
-    fn finishing_a_row_leaves_down_and_quota_clean() {
+    fn finishing_leaves_down_and_quota_clean() {
         let n = 5;
         let mut up = vec![9.0; n];
-        let mut price = vec![1.0, 0.05, 1.5, 1.0, 1.0];
         let mut down = vec![0.0, 0.5, 0.0, 1.0, 0.25];
         let mut quota = vec![1.0, 1.0, 0.5, 1.0, 0.8];
         let mut emergency = vec![9.0; n];
         let mut burst = vec![0.5; n];
-        let (mut bp, mut ep) = (vec![9.0; n], vec![9.0; n]);
-        let unmoved = finish_rows(
-            &mut up,
-            &mut price,
-            &mut down,
-            &mut quota,
-            &mut emergency,
-            &mut burst,
-            &mut bp,
-            &mut ep,
-            [10.0, 20.0],
-        );
-        assert!(!unmoved);
-        assert_eq!(up, [1.0, 0.5, 1.0, 0.0, 0.75]);
-        assert_eq!(price, [1.0, 0.1, 1.5, 1.0, 1.0]);
-        assert_eq!(emergency, [1.0, 0.5, 0.5, 0.0, 0.75 * 0.8]);
+        let rows = Availability {
+            up: &mut up,
+            down: &mut down,
+            quota: &mut quota,
+            emergency: &mut emergency,
+            burst: &mut burst,
+        };
+        // Week 0 is not worked out: it keeps what it had.
+        rows.finish(1..n);
+        assert_eq!(up, [9.0, 0.5, 1.0, 0.0, 0.75]);
+        assert_eq!(emergency, [9.0, 0.5, 0.5, 0.0, 0.75 * 0.8]);
         assert_eq!(burst, [0.5, 0.25, 0.25, 0.0, 0.5 * (0.75 * 0.8)]);
-        assert_eq!(bp, [10.0, 1.0, 15.0, 10.0, 10.0]);
-        assert_eq!(ep, [20.0, 2.0, 30.0, 20.0, 20.0]);
         assert_eq!(down, [0.0; 5]);
         assert_eq!(quota, [1.0; 5]);
+
+        let mut price = vec![1.0, 0.05, 1.5, 1.0];
+        let (mut bp, mut ep) = (vec![9.0; 4], vec![9.0; 4]);
+        assert!(!finish_prices(&mut price, &mut bp, &mut ep, [10.0, 20.0]));
+        assert_eq!(price, [1.0, 0.1, 1.5, 1.0]);
+        assert_eq!(bp, [10.0, 1.0, 15.0, 10.0]);
+        assert_eq!(ep, [20.0, 2.0, 30.0, 20.0]);
+        assert!(finish_prices(
+            &mut price[..1],
+            &mut bp,
+            &mut ep,
+            [10.0, 20.0]
+        ));
+    }
+
+    /// A small model: bench.toml's providers, events and stress tests, 104 weeks.
+    fn bench_model(stress: &[&str]) -> Model {
+        let text = include_str!("../../../scenarios/bench.toml");
+        let s = crate::scenario::parse(text, crate::Format::Toml).expect("bench.toml parses");
+        let options = crate::RunOptions {
+            paths: Some(40),
+            seed: Some(99),
+            stress: stress.iter().map(|n| n.to_string()).collect(),
+        };
+        Model::new(&s, &options, false).expect("bench.toml compiles")
+    }
+
+    #[test]
+    fn kept_series_equal_freshly_drawn_ones() {
+        // Paths drawn one after another in one world (series kept and repaired) against each
+        // path drawn in a world of its own; with and without stress tests.
+        for stress in [&[][..], &["perfect-storm", "neo-a-quota-halved"][..]] {
+            let m = bench_model(stress);
+            let mut kept = World::new(&m);
+            for path in 0..40 {
+                kept.draw(&m, &mut PathRng::new(m.seed, path));
+                let mut fresh = World::new(&m);
+                fresh.draw(&m, &mut PathRng::new(m.seed, path));
+                for (name, a, b) in [
+                    ("up", &kept.up, &fresh.up),
+                    ("price", &kept.price, &fresh.price),
+                    ("burst price", &kept.burst_price, &fresh.burst_price),
+                    (
+                        "emergency price",
+                        &kept.emergency_price,
+                        &fresh.emergency_price,
+                    ),
+                    ("burst factor", &kept.burst_factor, &fresh.burst_factor),
+                    (
+                        "emergency factor",
+                        &kept.emergency_factor,
+                        &fresh.emergency_factor,
+                    ),
+                    ("demand", &kept.req, &fresh.req),
+                ] {
+                    let same = a
+                        .iter()
+                        .zip(b.iter())
+                        .all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "path {path} {stress:?}: {name}");
+                }
+                assert_eq!(kept.list_prices, fresh.list_prices);
+                assert!(kept.down.iter().all(|&d| d == 0.0));
+                assert!(kept.quota.iter().all(|&q| q == 1.0));
+            }
+        }
     }
 }
