@@ -47,6 +47,9 @@ pub(crate) struct World {
     down: Vec<f64>,
     quota: Vec<f64>,
     touched: Touched,
+    /// Each event process's `Quiet` bound: per provider its outages, quota cuts and price
+    /// shocks, then per group the same.
+    quiet: Vec<Quiet>,
     /// The path's burst-tightness draws: the groups', then the providers'.
     bits: Vec<u64>,
     /// One class's weekly demand before seasonality and stress, and its log-noise (first its
@@ -73,6 +76,7 @@ impl World {
             down: vec![0.0; p * w],
             quota: vec![1.0; p * w],
             touched: Touched::new(m),
+            quiet: quiet_bounds(m),
             bits: vec![0; (m.groups.len() + p) * w],
             series: vec![0.0; w],
             noise: vec![0.0; w],
@@ -160,17 +164,19 @@ impl World {
             self.price[p * weeks + from..(p + 1) * weeks].fill(1.0);
         }
 
+        let mut quiet = self.quiet.chunks_exact(3);
         for (p, pm) in m.providers.iter().enumerate() {
             let own = 1.0 - pm.rho;
             let touched = &mut self.touched;
+            let quiet = quiet.next().unwrap_or(&[Quiet { below: 0.0 }; 3]);
             if let Some(e) = &pm.outages {
-                for_each_event(rng, e.rate * own, weeks, |rng, t| {
+                for_each_event(rng, e.rate * own, weeks, quiet[0], |rng, t| {
                     let hours = e.a.quantile(rng.open01()).max(0.0);
                     outage(&mut self.down, touched, p, weeks, t, hours);
                 });
             }
             if let Some(e) = &pm.quota_cuts {
-                for_each_event(rng, e.rate * own, weeks, |rng, t| {
+                for_each_event(rng, e.rate * own, weeks, quiet[1], |rng, t| {
                     let (u1, u2) = (rng.open01(), rng.open01());
                     let quota = &mut self.quota[p * weeks..(p + 1) * weeks];
                     let cut = quota_cut(quota, t, e, u1, u2);
@@ -178,7 +184,7 @@ impl World {
                 });
             }
             if let Some(e) = &pm.price_shocks {
-                for_each_event(rng, e.rate * own, weeks, |rng, t| {
+                for_each_event(rng, e.rate * own, weeks, quiet[2], |rng, t| {
                     let price = &mut self.price[p * weeks..(p + 1) * weeks];
                     touched.mark_price(p, price_shock(price, t, e, rng.open01()));
                 });
@@ -189,7 +195,8 @@ impl World {
         // distribution at the same quantile.
         let touched = &mut self.touched;
         for g in &m.groups {
-            for_each_event(rng, g.outage_rate, weeks, |rng, t| {
+            let quiet = quiet.next().unwrap_or(&[Quiet { below: 0.0 }; 3]);
+            for_each_event(rng, g.outage_rate, weeks, quiet[0], |rng, t| {
                 let u = rng.open01();
                 for &p in &g.members {
                     if let Some(e) = &m.providers[p].outages {
@@ -198,7 +205,7 @@ impl World {
                     }
                 }
             });
-            for_each_event(rng, g.quota_rate, weeks, |rng, t| {
+            for_each_event(rng, g.quota_rate, weeks, quiet[1], |rng, t| {
                 let (u1, u2) = (rng.open01(), rng.open01());
                 for &p in &g.members {
                     if let Some(e) = &m.providers[p].quota_cuts {
@@ -208,7 +215,7 @@ impl World {
                     }
                 }
             });
-            for_each_event(rng, g.shock_rate, weeks, |rng, t| {
+            for_each_event(rng, g.shock_rate, weeks, quiet[2], |rng, t| {
                 let u = rng.open01();
                 for &p in &g.members {
                     if let Some(e) = &m.providers[p].price_shocks {
@@ -450,22 +457,62 @@ fn finish_prices(
 }
 
 /// Poisson events at `rate` per week over [0, weeks): calls `f(rng, start_week)` for each.
+/// Most processes have no event on most paths: the first uniform `u` then puts the first event
+/// past the horizon, which is known without a logarithm when `u` is below `Quiet::below`.
 fn for_each_event(
     rng: &mut PathRng,
     rate: f64,
     weeks: usize,
+    quiet: Quiet,
     mut f: impl FnMut(&mut PathRng, f64),
 ) {
     if rate <= 0.0 {
         return;
     }
-    let mut t = 0.0;
-    loop {
-        t += -libm::log(rng.open01()) / rate;
-        if t >= weeks as f64 {
-            return;
-        }
+    let u = rng.open01();
+    if u < quiet.below {
+        return;
+    }
+    let mut t = -libm::log(u) / rate;
+    while t < weeks as f64 {
         f(rng, t);
+        t += -libm::log(rng.open01()) / rate;
+    }
+}
+
+/// The `Quiet` bounds of every event process, in `World::quiet`'s order.
+fn quiet_bounds(m: &Model) -> Vec<Quiet> {
+    let rate = |e: &Option<EventProcess>, own: f64| e.as_ref().map_or(0.0, |e| e.rate * own);
+    let providers = m.providers.iter().flat_map(|pm| {
+        let own = 1.0 - pm.rho;
+        [&pm.outages, &pm.quota_cuts, &pm.price_shocks].map(|e| rate(e, own))
+    });
+    let groups = m
+        .groups
+        .iter()
+        .flat_map(|g| [g.outage_rate, g.quota_rate, g.shock_rate]);
+    providers
+        .chain(groups)
+        .map(|r| Quiet::new(r, m.weeks))
+        .collect()
+}
+
+/// A bound under which a Poisson process's first uniform means no event before the horizon:
+/// then -ln(u) / rate >= weeks. It is e^(-rate x weeks), lowered by a margin far above the
+/// rounding of the logarithm and the division, so that a uniform below it never has an event.
+#[derive(Clone, Copy, Debug)]
+struct Quiet {
+    below: f64,
+}
+
+impl Quiet {
+    fn new(rate: f64, weeks: usize) -> Quiet {
+        let below = if rate > 0.0 {
+            libm::exp(-rate * weeks as f64) * (1.0 - 1e-9)
+        } else {
+            0.0
+        };
+        Quiet { below }
     }
 }
 
@@ -623,6 +670,25 @@ mod tests {
             &mut ep,
             [10.0, 20.0]
         ));
+    }
+
+    #[test]
+    fn quiet_uniforms_have_no_event() {
+        // Uniforms just below the bound, for rates from rare to frequent.
+        let weeks = 104;
+        for rate in [1e-6, 0.002, 0.01, 0.05, 0.3, 2.0, 7.0] {
+            let quiet = Quiet::new(rate, weeks);
+            assert!(quiet.below > 0.0);
+            let mut u = quiet.below;
+            for _ in 0..10_000 {
+                u = f64::from_bits(u.to_bits() - 1);
+                assert!(-libm::log(u) / rate >= weeks as f64, "rate {rate}, u {u}");
+            }
+            // The bound is tight: a little above it, events do happen.
+            let u = quiet.below * (1.0 + 1e-6);
+            assert!(-libm::log(u) / rate < weeks as f64, "rate {rate}");
+        }
+        assert_eq!(Quiet::new(0.0, weeks).below, 0.0);
     }
 
     /// A small model: bench.toml's providers, events and stress tests, 104 weeks.
