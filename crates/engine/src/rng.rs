@@ -5,12 +5,18 @@
 //! slow in wasm32, so each path takes 256 bits from its ChaCha8 stream to seed a Xoshiro256++
 //! generator that makes the path's many cheap draws. Both steps are fixed by the engine version.
 
-use rand::{Rng, RngCore, SeedableRng};
+mod ziggurat;
+
+use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The generator that draws one path's numbers.
+///
+/// Hot loops draw from a local copy (`let mut r = rng.clone()`, then `*rng = r`): the copy's
+/// state then stays in registers, where the compiler cannot keep a generator behind a
+/// reference once the loop also writes to memory. The stream is the same either way.
+#[derive(Clone)]
 pub struct PathRng {
     inner: Xoshiro256PlusPlus,
 }
@@ -37,10 +43,27 @@ impl PathRng {
         self.inner.next_u64()
     }
 
-    /// A standard normal draw (ziggurat: fast, and exact up to floating point).
+    /// The next `out.len()` numbers of the stream, in order.
+    pub fn fill_u64(&mut self, out: &mut [u64]) {
+        let mut g = self.inner.clone();
+        for x in out {
+            *x = g.next_u64();
+        }
+        self.inner = g;
+    }
+
+    /// A standard normal draw (ziggurat: fast, and exact up to floating point; the numbers of
+    /// `rand_distr`'s `StandardNormal`). Only the common case is inlined.
     #[inline]
     pub fn gauss(&mut self) -> f64 {
-        self.inner.sample(StandardNormal)
+        let (i, u, x) = ziggurat::candidate(self.inner.next_u64());
+        if x.abs() < ziggurat::X[i + 1] {
+            return x;
+        }
+        // By value, so that a caller's local copy never has its address taken.
+        let (inner, z) = ziggurat::rest(self.inner.clone(), i, u, x);
+        self.inner = inner;
+        z
     }
 }
 
@@ -101,6 +124,28 @@ mod tests {
         );
         let u = PathRng::new(42, 0).open01();
         assert!(u > 0.0 && u < 1.0);
+    }
+
+    #[test]
+    fn gauss_is_rand_distr_standard_normal() {
+        use rand::Rng;
+        // Enough draws to go through the wedges and the tail many times.
+        let mut ours = PathRng::new(5, 9);
+        let mut theirs = ours.inner.clone();
+        let (mut tails, mut far) = (0, 0);
+        for _ in 0..2_000_000 {
+            let z = ours.gauss();
+            assert_eq!(
+                z.to_bits(),
+                theirs
+                    .sample::<f64, _>(rand_distr::StandardNormal)
+                    .to_bits()
+            );
+            tails += usize::from(z.abs() > ziggurat::R);
+            far += usize::from(z.abs() > 4.5);
+        }
+        assert_eq!(ours.next_u64(), theirs.next_u64());
+        assert!(tails > 100 && far > 0, "{tails} {far}");
     }
 
     #[test]

@@ -7,9 +7,19 @@
 //! Provider arrays are stored series by series (`[provider * weeks + week]`) so the per-week
 //! loops over one series are contiguous and vectorise; demand is stored the same way
 //! (`[class * weeks + week]`), because portfolios are served in passes over all weeks.
+//!
+//! Demand is drawn here; providers in `providers`. Provider series are kept from one path to
+//! the next: outages, quota cuts and price shocks move few weeks, so only the weeks this path's
+//! or the previous path's events moved are worked out again (`touched`); every other week is
+//! up, at full quota and at list price.
 
-use crate::compile::{EventProcess, Model, add_outage};
+mod providers;
+mod touched;
+
+use crate::compile::Model;
 use crate::rng::PathRng;
+use providers::{Quiet, quiet_bounds};
+use touched::Touched;
 
 /// Buffers for one path, reused across paths to keep allocation out of the loop.
 pub(crate) struct World {
@@ -33,9 +43,16 @@ pub(crate) struct World {
     pub emergency_factor: Vec<f64>,
     /// Key for draws only some portfolios make (order lead times).
     pub order_key: u64,
+    /// Down fraction and quota multiplier from events, provider x week: 0 and 1 except where
+    /// this path's events moved them (`touched`).
     down: Vec<f64>,
     quota: Vec<f64>,
-    group_u: Vec<u32>,
+    touched: Touched,
+    /// Each event process's `Quiet` bound: per provider its outages, quota cuts and price
+    /// shocks, then per group the same.
+    quiet: Vec<Quiet>,
+    /// The path's burst-tightness draws: the groups', then the providers'.
+    bits: Vec<u64>,
     /// One class's weekly demand before seasonality and stress, and its log-noise (first its
     /// innovations); its jumps as (week, size).
     series: Vec<f64>,
@@ -59,7 +76,9 @@ impl World {
             order_key: 0,
             down: vec![0.0; p * w],
             quota: vec![1.0; p * w],
-            group_u: vec![0; m.groups.len() * w],
+            touched: Touched::new(m),
+            quiet: quiet_bounds(m),
+            bits: vec![0; (m.groups.len() + p) * w],
             series: vec![0.0; w],
             noise: vec![0.0; w],
             jumps: Vec::new(),
@@ -90,9 +109,8 @@ impl World {
                     _ => (libm::log(rng.open01()) / log_keep).min(1e9) as usize,
                 }
             };
-            // Draws first, in the engine's order: jumps in time order (at most one a week, none
-            // past the horizon), then the noise's innovations. The recurrences below then run
-            // without calls, so their running values stay in registers.
+            // Draws in the engine's order: jumps in time order (at most one a week, none past
+            // the horizon), then the noise's innovations.
             self.jumps.clear();
             let mut next = gap(rng);
             while next < weeks {
@@ -101,44 +119,26 @@ impl World {
             }
             let noise = &mut self.noise[..weeks];
             if cm.volatility > 0.0 {
-                for z in &mut noise[1..] {
-                    *z = cm.innovation * rng.gauss();
-                }
-            }
-            let level = &mut self.series[..weeks];
-            let mut trend = cm.base * cm.peak_factor;
-            if self.jumps.is_empty() {
-                // No jumps: the level is the trend (times exactly 1).
-                for (w, l) in level.iter_mut().enumerate() {
-                    if w > 0 {
-                        trend *= weekly_growth;
-                    }
-                    *l = trend;
-                }
-            } else {
-                let mut jump = 0.0;
-                let mut jumps = self.jumps.iter().peekable();
-                for (w, l) in level.iter_mut().enumerate() {
-                    if w > 0 {
-                        trend *= weekly_growth;
-                    }
-                    jump *= cm.jump_decay;
-                    if let Some(&(_, size)) = jumps.next_if(|j| j.0 == w) {
-                        jump += size;
-                    }
-                    let j: f64 = 1.0 + jump;
-                    *l = trend * if j > 0.0 { j } else { 0.0 };
-                }
-            }
-            if cm.volatility > 0.0 {
-                // AR(1) log-noise from its innovations (`p x + (i z)`, as drawn).
+                // AR(1) log-noise, `p x + (i z)`, drawn from a local copy of the generator so
+                // that its state stays in registers.
+                let (persistence, innovation) = (cm.persistence, cm.innovation);
+                let mut r = rng.clone();
                 let mut x = 0.0;
                 noise[0] = 0.0;
                 for n in &mut noise[1..] {
-                    x = cm.persistence * x + *n;
+                    x = persistence * x + innovation * r.gauss();
                     *n = x;
                 }
+                *rng = r;
             }
+            let level = &mut self.series[..weeks];
+            trend_with_jumps(
+                level,
+                cm.base * cm.peak_factor,
+                weekly_growth,
+                &self.jumps,
+                cm.jump_decay,
+            );
             let season = &cm.season[..weeks];
             let stress = &m.stress.demand[c * weeks..(c + 1) * weeks];
             let req = &mut self.req[c * weeks..(c + 1) * weeks];
@@ -154,150 +154,48 @@ impl World {
             self.req_total[c] = total;
         }
     }
+}
 
-    fn draw_providers(&mut self, m: &Model, rng: &mut PathRng) {
-        let weeks = m.weeks;
-        self.down.fill(0.0);
-        self.quota.fill(1.0);
-        self.price.fill(1.0);
-
-        for (p, pm) in m.providers.iter().enumerate() {
-            let own = 1.0 - pm.rho;
-            if let Some(e) = &pm.outages {
-                for_each_event(rng, e.rate * own, weeks, |rng, t| {
-                    let hours = e.a.quantile(rng.open01()).max(0.0);
-                    add_outage(&mut self.down, p, weeks, t, hours);
-                });
-            }
-            if let Some(e) = &pm.quota_cuts {
-                for_each_event(rng, e.rate * own, weeks, |rng, t| {
-                    let (u1, u2) = (rng.open01(), rng.open01());
-                    quota_cut(&mut self.quota[p * weeks..(p + 1) * weeks], t, e, u1, u2);
-                });
-            }
-            if let Some(e) = &pm.price_shocks {
-                for_each_event(rng, e.rate * own, weeks, |rng, t| {
-                    price_shock(
-                        &mut self.price[p * weeks..(p + 1) * weeks],
-                        t,
-                        e,
-                        rng.open01(),
-                    );
-                });
-            }
-        }
-
-        // Shared events: one draw hits every member of the group, each through its own
-        // distribution at the same quantile.
-        for g in &m.groups {
-            for_each_event(rng, g.outage_rate, weeks, |rng, t| {
-                let u = rng.open01();
-                for &p in &g.members {
-                    if let Some(e) = &m.providers[p].outages {
-                        add_outage(&mut self.down, p, weeks, t, e.a.quantile(u).max(0.0));
-                    }
-                }
-            });
-            for_each_event(rng, g.quota_rate, weeks, |rng, t| {
-                let (u1, u2) = (rng.open01(), rng.open01());
-                for &p in &g.members {
-                    if let Some(e) = &m.providers[p].quota_cuts {
-                        quota_cut(&mut self.quota[p * weeks..(p + 1) * weeks], t, e, u1, u2);
-                    }
-                }
-            });
-            for_each_event(rng, g.shock_rate, weeks, |rng, t| {
-                let u = rng.open01();
-                for &p in &g.members {
-                    if let Some(e) = &m.providers[p].price_shocks {
-                        price_shock(&mut self.price[p * weeks..(p + 1) * weeks], t, e, u);
-                    }
-                }
-            });
-        }
-
-        // Burst tightness. Each weekly draw is one 64-bit number split in two 32-bit uniforms
-        // (the fill table has 1024 rows, so 32 bits are plenty): a group member follows its
-        // group's draw with probability rho, else its own.
-        for u in self.group_u.iter_mut() {
-            *u = rng.next_u64() as u32;
-        }
-        let st = &m.stress;
-        self.list_prices = !st.active || st.price.iter().all(|&x| x == 0.0);
-        for (p, pm) in m.providers.iter().enumerate() {
-            let range = p * weeks..(p + 1) * weeks;
-            let bf = &mut self.burst_factor[range.clone()];
-            // Pass 1, sequential (it draws): the fill rate, into `bf`. A fixed fill rate (the
-            // default) needs no draws.
-            if let Some(fill) = pm.fixed_fill {
-                bf.fill(fill);
-            } else {
-                match pm.group.filter(|_| pm.rho > 0.0) {
-                    Some(gi) => {
-                        let rho_bits = (pm.rho * 4_294_967_296.0) as u64;
-                        let group_u = &self.group_u[gi * weeks..(gi + 1) * weeks];
-                        for (b, &gu) in bf.iter_mut().zip(group_u) {
-                            let bits = rng.next_u64();
-                            let u = if (bits >> 32) < rho_bits {
-                                gu
-                            } else {
-                                bits as u32
-                            };
-                            *b = pm.fill.lookup(u);
-                        }
-                    }
-                    None => {
-                        for b in bf.iter_mut() {
-                            *b = pm.fill.lookup(rng.next_u64() as u32);
-                        }
-                    }
-                }
-            }
-            // Pass 2, no draws: stress, availability and the two factors.
-            let (up, price) = (&mut self.up[range.clone()], &mut self.price[range.clone()]);
-            let (down, quota) = (
-                &mut self.down[range.clone()],
-                &mut self.quota[range.clone()],
-            );
-            let ef = &mut self.emergency_factor[range.clone()];
-            if st.active {
-                let (sd, sq, sp) = (
-                    &st.down[range.clone()],
-                    &st.quota[range.clone()],
-                    &st.price[range.clone()],
-                );
-                for (((((d, q), x), &a), &b), &c) in down
-                    .iter_mut()
-                    .zip(quota.iter_mut())
-                    .zip(price.iter_mut())
-                    .zip(sd)
-                    .zip(sq)
-                    .zip(sp)
-                {
-                    *d = (*d + a).min(1.0);
-                    *q = q.min(b);
-                    *x += c;
-                }
-            }
-            let (bp, ep) = (
-                &mut self.burst_price[range.clone()],
-                &mut self.emergency_price[range],
-            );
-            let rows = Row {
-                up,
-                price,
-                down,
-                quota,
-                emergency: ef,
-                burst: bf,
-                burst_price: bp,
-                emergency_price: ep,
-            };
-            // (A provider without price shocks keeps every multiplier at exactly 1 unless a
-            // stress test moves prices, and then `list_prices` is already false.)
-            self.list_prices &= rows.finish(pm.list_price);
-        }
+/// A class's weekly demand level before noise: the trend (`start`, multiplied by `growth`
+/// every week) times 1 + the jump level, floored at 0. The jump level decays by `decay` every
+/// week and grows by each jump's size in its week; before the first jump the factor is exactly
+/// 1, so those weeks are the trend alone.
+fn trend_with_jumps(
+    level: &mut [f64],
+    start: f64,
+    growth: f64,
+    jumps: &[(usize, f64)],
+    decay: f64,
+) {
+    let mut trend = start;
+    for l in level.iter_mut() {
+        *l = trend;
+        trend *= growth;
     }
+    let mut jump = 0.0;
+    let mut from = jumps.first().map_or(level.len(), |j| j.0);
+    for &(week, size) in jumps {
+        scale_by_jump(&mut level[from..week], &mut jump, decay);
+        jump = jump * decay + size;
+        level[week] *= jump_factor(jump);
+        from = week + 1;
+    }
+    scale_by_jump(&mut level[from..], &mut jump, decay);
+}
+
+/// Weeks without a jump: the jump level decays, and the level is scaled by it.
+fn scale_by_jump(level: &mut [f64], jump: &mut f64, decay: f64) {
+    for l in level {
+        *jump *= decay;
+        *l *= jump_factor(*jump);
+    }
+}
+
+/// The demand factor of a jump level: 1 + level, never below 0.
+#[inline]
+fn jump_factor(jump: f64) -> f64 {
+    let j = 1.0 + jump;
+    if j > 0.0 { j } else { 0.0 }
 }
 
 // The branch-free passes, each a plain loop over distinct slices so that it vectorises.
@@ -328,86 +226,91 @@ fn demand_with_noise(
     }
 }
 
-/// One provider's weekly series, finished in one pass once events and fill are drawn.
-struct Row<'a> {
-    up: &'a mut [f64],
-    price: &'a mut [f64],
-    down: &'a [f64],
-    quota: &'a [f64],
-    emergency: &'a mut [f64],
-    /// The fill rate on entry, the burst factor on return.
-    burst: &'a mut [f64],
-    burst_price: &'a mut [f64],
-    emergency_price: &'a mut [f64],
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Row<'_> {
-    /// Up-time, the two availability factors and the two prices; true if every price
-    /// multiplier is exactly 1.
-    #[inline(never)]
-    fn finish(self, [list_burst, list_emergency]: [f64; 2]) -> bool {
-        let mut moved = 0u64;
-        let rows = self
-            .up
-            .iter_mut()
-            .zip(self.price.iter_mut())
-            .zip(self.down.iter().zip(self.quota))
-            .zip(self.emergency.iter_mut().zip(self.burst.iter_mut()))
-            .zip(
-                self.burst_price
-                    .iter_mut()
-                    .zip(self.emergency_price.iter_mut()),
-            );
-        for ((((u, x), (&d, &q)), (e, b)), (bp, ep)) in rows {
-            *x = if *x < 0.1 { 0.1 } else { *x };
-            *u = 1.0 - d;
-            *e = q * *u;
-            *b *= *e;
-            *bp = list_burst * *x;
-            *ep = list_emergency * *x;
-            moved |= u64::from(*x != 1.0);
+    #[test]
+    fn level_matches_the_week_by_week_definition() {
+        // Decaying and permanent jumps, one in week 0, one in the last week, one large and
+        // negative enough to floor the factor at 0.
+        let weeks = 30;
+        let cases: [(&[(usize, f64)], f64); 4] = [
+            (&[], 0.9),
+            (&[(0, 0.4), (7, 0.2), (8, -2.5), (29, 0.1)], 0.8),
+            (&[(3, 0.3), (20, 0.25)], 1.0),
+            (&[(12, f64::NAN)], 0.5),
+        ];
+        for (jumps, decay) in cases {
+            let (start, growth) = (123.4, 1.0113);
+            let mut fast = vec![0.0; weeks];
+            trend_with_jumps(&mut fast, start, growth, jumps, decay);
+            let (mut trend, mut jump) = (start, 0.0);
+            for (w, &got) in fast.iter().enumerate() {
+                if w > 0 {
+                    trend *= growth;
+                }
+                jump *= decay;
+                if let Some(&(_, size)) = jumps.iter().find(|j| j.0 == w) {
+                    jump += size;
+                }
+                let j: f64 = 1.0 + jump;
+                let want = trend * if j > 0.0 { j } else { 0.0 };
+                assert_eq!(got.to_bits(), want.to_bits(), "week {w} of {jumps:?}");
+            }
         }
-        moved == 0
     }
-}
 
-/// Poisson events at `rate` per week over [0, weeks): calls `f(rng, start_week)` for each.
-fn for_each_event(
-    rng: &mut PathRng,
-    rate: f64,
-    weeks: usize,
-    mut f: impl FnMut(&mut PathRng, f64),
-) {
-    if rate <= 0.0 {
-        return;
+    /// A small model: bench.toml's providers, events and stress tests, 104 weeks.
+    fn bench_model(stress: &[&str]) -> Model {
+        let text = include_str!("../../../scenarios/bench.toml");
+        let s = crate::scenario::parse(text, crate::Format::Toml).expect("bench.toml parses");
+        let options = crate::RunOptions {
+            paths: Some(40),
+            seed: Some(99),
+            stress: stress.iter().map(|n| n.to_string()).collect(),
+        };
+        Model::new(&s, &options, false).expect("bench.toml compiles")
     }
-    let mut t = 0.0;
-    loop {
-        t += -libm::log(rng.open01()) / rate;
-        if t >= weeks as f64 {
-            return;
+
+    #[test]
+    fn kept_series_equal_freshly_drawn_ones() {
+        // Paths drawn one after another in one world (series kept and repaired) against each
+        // path drawn in a world of its own; with and without stress tests.
+        for stress in [&[][..], &["perfect-storm", "neo-a-quota-halved"][..]] {
+            let m = bench_model(stress);
+            let mut kept = World::new(&m);
+            for path in 0..40 {
+                kept.draw(&m, &mut PathRng::new(m.seed, path));
+                let mut fresh = World::new(&m);
+                fresh.draw(&m, &mut PathRng::new(m.seed, path));
+                for (name, a, b) in [
+                    ("up", &kept.up, &fresh.up),
+                    ("price", &kept.price, &fresh.price),
+                    ("burst price", &kept.burst_price, &fresh.burst_price),
+                    (
+                        "emergency price",
+                        &kept.emergency_price,
+                        &fresh.emergency_price,
+                    ),
+                    ("burst factor", &kept.burst_factor, &fresh.burst_factor),
+                    (
+                        "emergency factor",
+                        &kept.emergency_factor,
+                        &fresh.emergency_factor,
+                    ),
+                    ("demand", &kept.req, &fresh.req),
+                ] {
+                    let same = a
+                        .iter()
+                        .zip(b.iter())
+                        .all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "path {path} {stress:?}: {name}");
+                }
+                assert_eq!(kept.list_prices, fresh.list_prices);
+                assert!(kept.down.iter().all(|&d| d == 0.0));
+                assert!(kept.quota.iter().all(|&q| q == 1.0));
+            }
         }
-        f(rng, t);
-    }
-}
-
-fn quota_cut(quota: &mut [f64], t: f64, e: &EventProcess, u_frac: f64, u_len: f64) {
-    let keep = 1.0 - e.a.quantile(u_frac).clamp(0.0, 1.0);
-    let len = e.b.quantile(u_len).max(0.0);
-    let start = t as usize;
-    let end = (libm::ceil(t + len) as usize)
-        .max(start + 1)
-        .min(quota.len());
-    for q in &mut quota[start.min(end)..end] {
-        *q = q.min(keep);
-    }
-}
-
-fn price_shock(price: &mut [f64], t: f64, e: &EventProcess, u: f64) {
-    let mut level = e.a.quantile(u);
-    let start = (t as usize).min(price.len());
-    for x in &mut price[start..] {
-        *x += level;
-        level *= e.decay;
     }
 }
