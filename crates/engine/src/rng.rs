@@ -116,36 +116,47 @@ mod tests {
     }
 
     #[test]
-    fn golden_first_draw() {
-        // Pins the stream derivation: changing it changes every result, so it must be deliberate.
-        assert_eq!(
-            PathRng::new(42, 0).next_u64(),
-            PathRng::new(42, 0).next_u64()
-        );
-        let u = PathRng::new(42, 0).open01();
-        assert!(u > 0.0 && u < 1.0);
+    fn golden_first_draws() {
+        // Pins the stream derivation and the normal draw: changing either changes every
+        // result, so it must be deliberate (and the goldens re-blessed).
+        let mut r = PathRng::new(42, 0);
+        let got = (r.next_u64(), r.gauss().to_bits());
+        assert_eq!(got, (421_501_728_291_352_922, 4_570_714_937_375_466_122));
     }
 
     #[test]
-    fn gauss_is_rand_distr_standard_normal() {
+    fn gauss_matches_rand_distr_standard_normal() {
         use rand::Rng;
+        // Our tables come from build.rs and rand_distr's from its own script: they differ in
+        // the last bit of some entries, so draws agree to ~1e-15, and a draw at a layer's edge
+        // may be accepted by one and not the other (the streams are then put back in step).
         // Enough draws to go through the wedges and the tail many times.
         let mut ours = PathRng::new(5, 9);
         let mut theirs = ours.inner.clone();
-        let (mut tails, mut far) = (0, 0);
+        let (mut tails, mut far, mut apart) = (0, 0, 0);
         for _ in 0..2_000_000 {
             let z = ours.gauss();
-            assert_eq!(
-                z.to_bits(),
-                theirs
-                    .sample::<f64, _>(rand_distr::StandardNormal)
-                    .to_bits()
-            );
+            let t: f64 = theirs.sample(rand_distr::StandardNormal);
+            if (z - t).abs() > 1e-14 * (1.0 + z.abs()) {
+                apart += 1;
+                theirs = ours.inner.clone();
+            }
             tails += usize::from(z.abs() > ziggurat::R);
             far += usize::from(z.abs() > 4.5);
         }
-        assert_eq!(ours.next_u64(), theirs.next_u64());
+        assert!(apart <= 2, "{apart} draws differ from rand_distr's");
         assert!(tails > 100 && far > 0, "{tails} {far}");
+    }
+
+    #[test]
+    fn ziggurat_tables_are_doornik_s() {
+        // The base layer's rectangle and the top edge, as published (Doornik 2005, 256 layers),
+        // and edges that fall while the density at them rises.
+        assert!((ziggurat::X[0] - 3.910_757_959_537_09).abs() < 1e-13);
+        assert_eq!(ziggurat::X[1], ziggurat::R);
+        assert_eq!((ziggurat::X[256], ziggurat::F[256]), (0.0, 1.0));
+        assert!(ziggurat::X.windows(2).all(|w| w[0] > w[1]));
+        assert!(ziggurat::F.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
