@@ -78,18 +78,14 @@ impl<C: Count> WeeklyHist<C> {
     /// `add(w, values[w])` for every week: the same bins, with the bin worked out from the
     /// value's bits without branches.
     pub fn add_weeks(&mut self, values: &[f64]) {
+        let inv_lo = self.inv_lo;
         let rows = self.counts.chunks_exact_mut(BINS);
         for ((&v, zeros), row) in values.iter().zip(self.zeros.iter_mut()).zip(rows) {
             if v <= 0.0 || v.is_nan() {
                 *zeros += 1;
                 continue;
             }
-            // Sign, exponent and the top SUB_BITS of the mantissa: (exponent + 1023) * SUB + sub
-            // for a positive number. Below 1 (negative offset) is bin 0, as is anything under
-            // the range; above it is the last bin.
-            let top = (v * self.inv_lo).to_bits() >> (52 - SUB_BITS);
-            let bin = (top as i64 - (1023 << SUB_BITS)).clamp(0, BINS as i64 - 1);
-            row[bin as usize].increment();
+            row[bin_of_positive(v, inv_lo)].increment();
         }
     }
 
@@ -144,6 +140,22 @@ impl<C: Count> WeeklyHist<C> {
     }
 }
 
+/// The bin of `v > 0`, where `inv_lo` is 1 / the range's lower edge. The value in units of
+/// `lo` is first clamped to [1, 2^OCTAVES) (two float instructions; there is no NaN to care
+/// about), so that its exponent and top SUB_BITS of mantissa, (exponent + 1023) * SUB + sub,
+/// are the bin plus a constant.
+#[inline(always)]
+fn bin_of_positive(v: f64, inv_lo: f64) -> usize {
+    // The largest value below 2^OCTAVES: exponent OCTAVES - 1, mantissa all ones.
+    const TOP: f64 = f64::from_bits(((1023 + OCTAVES as u64) << 52) - 1);
+    let r = v * inv_lo;
+    let r = if r < 1.0 { 1.0 } else { r };
+    let r = if r < TOP { r } else { TOP };
+    let top = (r.to_bits() >> (52 - SUB_BITS)) as usize;
+    // In 0..BINS already; the mask only lets the compiler see it.
+    (top - (1023 << SUB_BITS)) & (BINS - 1)
+}
+
 impl WeeklyHist<u32> {
     pub fn merge<C: Count>(&mut self, other: &WeeklyHist<C>) {
         for (a, b) in self.zeros.iter_mut().zip(&other.zeros) {
@@ -186,6 +198,22 @@ mod tests {
             f64::INFINITY,
             -2.0,
         ];
+        // Around both ends of the range (lo = 100 / 2^16, top = lo * 2^32), and a sweep over
+        // every bin and beyond, including the bins' edges.
+        let lo: f64 = 100.0 / 65536.0;
+        let top = lo * 4_294_967_296.0;
+        let mut values = values.to_vec();
+        for x in [lo, top] {
+            let below = f64::from_bits(x.to_bits() - 1);
+            let above = f64::from_bits(x.to_bits() + 1);
+            values.extend([below, x, above]);
+        }
+        values.extend([f64::MAX, f64::MIN_POSITIVE, 5e-324, f64::NAN, -0.0]);
+        let mut v = lo / 4.0;
+        while v < top * 4.0 {
+            values.extend([v, v * 1.0000001, f64::from_bits(v.to_bits() - 1)]);
+            v *= 1.0 + 1.0 / 32.0;
+        }
         let mut a = WeeklyHist::<u32>::new(values.len(), 100.0);
         let mut b = WeeklyHist::<u16>::new(values.len(), 100.0);
         for (w, &v) in values.iter().enumerate() {
