@@ -40,6 +40,8 @@ pub(super) struct Planned {
 
 /// Run the portfolio's ordering policy over the path: `gpus[w]` and `cost[w]` become the GPUs
 /// and $ per week of the orders live in week `w`, summed in the order the orders were placed.
+/// (Not inlined: in the caller, its loops run short of registers.)
+#[inline(never)]
 pub(super) fn plan(
     m: &Model,
     pm: &PortfolioModel,
@@ -58,24 +60,60 @@ pub(super) fn plan(
     let Some(policy) = &pm.ordering else {
         return out;
     };
+    let weeks = m.weeks;
+    let n = policy.growth.len();
+    let min = policy.min.max(EPS);
     let mut on_order = OnOrder::default();
-    for i in 0..policy.reviews.len() {
-        if let Some(o) = place_order(m, policy, i, world, orders, &mut on_order) {
-            out.placed += 1.0;
-            out.gpus += o.gpus;
+    for (i, review) in policy.reviews.iter().enumerate() {
+        let w = review.week;
+        let mut forecast = 0.0;
+        for (&(c, growth), &season) in policy.growth.iter().zip(&policy.season_ratio[i * n..]) {
+            forecast += world.req[c * weeks + w] * season * growth;
         }
+        let need = policy.cover * forecast;
+        let gap = need - review.committed - on_order.at(orders, review.target);
+        if gap <= 0.0 || gap < min {
+            continue;
+        }
+        let order = place_order(m, policy, w, world, gap.min(policy.max));
+        out.placed += 1.0;
+        out.gpus += order.gpus;
+        orders.push(order);
     }
     for o in orders.iter() {
-        add_constant(&mut gpus[o.arrive..o.end], o.gpus);
-        add_constant(&mut cost[o.arrive..o.end], o.cost);
+        let live = o.arrive..o.end;
+        add_constant(&mut gpus[live.clone()], &mut cost[live], o.gpus, o.cost);
     }
     out
 }
 
+/// An order of `qty` GPUs from the policy's provider, signed in week `w`.
+fn place_order(m: &Model, policy: &OrderModel, w: usize, world: &World, qty: f64) -> Order {
+    let weeks = m.weeks;
+    let p = policy.provider;
+    let pr = &m.providers[p];
+    let lead = pr
+        .lead
+        .quantile(keyed_open01(world.order_key, p as u32, w as u32))
+        .max(0.0);
+    let arrive = w.saturating_add(ceil_weeks(lead)).min(weeks);
+    // The price is locked at signing: a shock after this week does not reach this contract.
+    let price = pr.reserved_price * world.price[p * weeks + w];
+    Order {
+        arrive,
+        end: (arrive + policy.term).min(weeks),
+        term_end: arrive + policy.term,
+        gpus: qty,
+        cost: qty * H * price,
+    }
+}
+
+/// `x += a` and `y += b` over two series of one length.
 #[inline(never)]
-fn add_constant(x: &mut [f64], v: f64) {
-    for x in x {
-        *x += v;
+fn add_constant(x: &mut [f64], y: &mut [f64], a: f64, b: f64) {
+    for (x, y) in x.iter_mut().zip(y) {
+        *x += a;
+        *y += b;
     }
 }
 
@@ -115,49 +153,4 @@ impl OnOrder {
         self.seen = orders.len();
         self.sum
     }
-}
-
-/// Review `policy.reviews[i]`: order from the policy's provider if the forecast needs it.
-#[inline(never)]
-fn place_order(
-    m: &Model,
-    policy: &OrderModel,
-    i: usize,
-    world: &World,
-    orders: &mut Vec<Order>,
-    on_order: &mut OnOrder,
-) -> Option<Order> {
-    let weeks = m.weeks;
-    let review = policy.reviews[i];
-    let w = review.week;
-    let n = policy.growth.len();
-    let mut forecast = 0.0;
-    for (&(c, growth), &season) in policy.growth.iter().zip(&policy.season_ratio[i * n..]) {
-        forecast += world.req[c * weeks + w] * season * growth;
-    }
-    let need = policy.cover * forecast;
-    let on_order = on_order.at(orders, review.target);
-    let gap = need - review.committed - on_order;
-    if gap <= 0.0 || gap < policy.min.max(EPS) {
-        return None;
-    }
-    let qty = gap.min(policy.max);
-    let p = policy.provider;
-    let pr = &m.providers[p];
-    let lead = pr
-        .lead
-        .quantile(keyed_open01(world.order_key, p as u32, w as u32))
-        .max(0.0);
-    let arrive = w.saturating_add(ceil_weeks(lead)).min(weeks);
-    // The price is locked at signing: a shock after this week does not reach this contract.
-    let price = pr.reserved_price * world.price[p * weeks + w];
-    let order = Order {
-        arrive,
-        end: (arrive + policy.term).min(weeks),
-        term_end: arrive + policy.term,
-        gpus: qty,
-        cost: qty * H * price,
-    };
-    orders.push(order);
-    Some(order)
 }
