@@ -78,15 +78,24 @@ impl<C: Count> WeeklyHist<C> {
     /// `add(w, values[w])` for every week: the same bins, with the bin worked out from the
     /// value's bits without branches.
     pub fn add_weeks(&mut self, values: &[f64]) {
-        let inv_lo = self.inv_lo;
-        let rows = self.counts.chunks_exact_mut(BINS);
-        for ((&v, zeros), row) in values.iter().zip(self.zeros.iter_mut()).zip(rows) {
-            if v <= 0.0 || v.is_nan() {
-                *zeros += 1;
-                continue;
-            }
-            row[bin_of_positive(v, inv_lo)].increment();
+        for (&v, week) in values.iter().zip(self.weeks_mut()) {
+            week.add(v);
         }
+    }
+
+    /// Each week's counts, in week order: for a pass over weeks that adds a value a week
+    /// along with other work.
+    pub fn weeks_mut(&mut self) -> impl Iterator<Item = WeekCounts<'_, C>> {
+        let inv_lo = self.inv_lo;
+        let rows = self
+            .zeros
+            .iter_mut()
+            .zip(self.counts.chunks_exact_mut(BINS));
+        rows.map(move |(zeros, bins)| WeekCounts {
+            inv_lo,
+            zeros,
+            bins,
+        })
     }
 
     /// Whether this histogram has the layout of `WeeklyHist::new(weeks, scale)`.
@@ -154,6 +163,25 @@ fn bin_of_positive(v: f64, inv_lo: f64) -> usize {
     let top = (r.to_bits() >> (52 - SUB_BITS)) as usize;
     // In 0..BINS already; the mask only lets the compiler see it.
     (top - (1023 << SUB_BITS)) & (BINS - 1)
+}
+
+/// One week's counts in a `WeeklyHist`.
+pub(crate) struct WeekCounts<'a, C> {
+    inv_lo: f64,
+    zeros: &'a mut u32,
+    bins: &'a mut [C],
+}
+
+impl<C: Count> WeekCounts<'_, C> {
+    /// Count `v` (what `add(week, v)` does).
+    #[inline(always)]
+    pub fn add(self, v: f64) {
+        if v <= 0.0 || v.is_nan() {
+            *self.zeros += 1;
+        } else {
+            self.bins[bin_of_positive(v, self.inv_lo)].increment();
+        }
+    }
 }
 
 impl WeeklyHist<u32> {
