@@ -78,24 +78,22 @@ impl<C: Count> WeeklyHist<C> {
     /// `add(w, values[w])` for every week: the same bins, with the bin worked out from the
     /// value's bits without branches.
     pub fn add_weeks(&mut self, values: &[f64]) {
-        for (&v, week) in values.iter().zip(self.weeks_mut()) {
-            week.add(v);
+        let mut weeks = self.first_weeks(values.len());
+        for (w, &v) in values.iter().enumerate().take(weeks.len()) {
+            weeks.add(w, v);
         }
     }
 
-    /// Each week's counts, in week order: for a pass over weeks that adds a value a week
-    /// along with other work.
-    pub fn weeks_mut(&mut self) -> impl Iterator<Item = WeekCounts<'_, C>> {
-        let inv_lo = self.inv_lo;
-        let rows = self
-            .zeros
-            .iter_mut()
-            .zip(self.counts.chunks_exact_mut(BINS));
-        rows.map(move |(zeros, bins)| WeekCounts {
-            inv_lo,
-            zeros,
-            bins,
-        })
+    /// The counts of weeks `..n` (or of every week if fewer): for a pass over weeks that adds a
+    /// value a week along with other work.
+    pub fn first_weeks(&mut self, n: usize) -> Weeks<'_, C> {
+        let n = n.min(self.zeros.len());
+        let bins = self.counts.as_chunks_mut().0;
+        Weeks {
+            inv_lo: self.inv_lo,
+            zeros: &mut self.zeros[..n],
+            bins: &mut bins[..n],
+        }
     }
 
     /// Whether this histogram has the layout of `WeeklyHist::new(weeks, scale)`.
@@ -158,28 +156,33 @@ fn bin_of_positive(v: f64, inv_lo: f64) -> usize {
     // The largest value below 2^OCTAVES: exponent OCTAVES - 1, mantissa all ones.
     const TOP: f64 = f64::from_bits(((1023 + OCTAVES as u64) << 52) - 1);
     let r = v * inv_lo;
-    let r = if r < 1.0 { 1.0 } else { r };
+    let r = if r > 1.0 { r } else { 1.0 };
     let r = if r < TOP { r } else { TOP };
     let top = (r.to_bits() >> (52 - SUB_BITS)) as usize;
     // In 0..BINS already; the mask only lets the compiler see it.
     (top - (1023 << SUB_BITS)) & (BINS - 1)
 }
 
-/// One week's counts in a `WeeklyHist`.
-pub(crate) struct WeekCounts<'a, C> {
+/// Some weeks' counts in a `WeeklyHist`, each week's bins a fixed-size row (so that indexing one
+/// by a bin number needs no check).
+pub(crate) struct Weeks<'a, C> {
     inv_lo: f64,
-    zeros: &'a mut u32,
-    bins: &'a mut [C],
+    zeros: &'a mut [u32],
+    bins: &'a mut [[C; BINS]],
 }
 
-impl<C: Count> WeekCounts<'_, C> {
-    /// Count `v` (what `add(week, v)` does).
+impl<C: Count> Weeks<'_, C> {
+    pub fn len(&self) -> usize {
+        self.zeros.len().min(self.bins.len())
+    }
+
+    /// Count `v` in week `week` (what `WeeklyHist::add` does).
     #[inline(always)]
-    pub fn add(self, v: f64) {
+    pub fn add(&mut self, week: usize, v: f64) {
         if v <= 0.0 || v.is_nan() {
-            *self.zeros += 1;
+            self.zeros[week] += 1;
         } else {
-            self.bins[bin_of_positive(v, self.inv_lo)].increment();
+            self.bins[week][bin_of_positive(v, self.inv_lo)].increment();
         }
     }
 }

@@ -179,7 +179,9 @@ fn week_sums<const N: usize>(
     hist: &mut WeeklyHist<u16>,
 ) -> (Totals, [[f64; 2]; N]) {
     // Every series cut to one length, so that indexing by week needs no checks.
-    let weeks = series.cost.len();
+    let mut hist = hist.first_weeks(series.cost.len());
+    let weeks = hist.len();
+    let cost = &series.cost[..weeks];
     let burst = &series.burst[..weeks];
     let committed = &series.committed[..weeks];
     let left = &series.left[..weeks];
@@ -190,8 +192,8 @@ fn week_sums<const N: usize>(
 
     let [mut b, mut used, mut carbon, mut og, mut oc] = [0.0; 5];
     let mut entry = [[0.0; 2]; N];
-    for (w, (&cost, counts)) in series.cost.iter().zip(hist.weeks_mut()).enumerate() {
-        counts.add(cost);
+    for w in 0..weeks {
+        hist.add(w, cost[w]);
         let (c, l, cc) = (committed[w], left[w], carbon_per_week[w]);
         b += burst[w];
         used += c - l;
