@@ -192,7 +192,18 @@ impl WeeklyHist<u32> {
         for (a, b) in self.zeros.iter_mut().zip(&other.zeros) {
             *a += b;
         }
-        for (a, &b) in self.counts.iter_mut().zip(&other.counts) {
+        // Most bins of a chunk are empty: runs of them are skipped after one test.
+        const RUN: usize = 16;
+        let (ours, rest) = self.counts.as_chunks_mut::<RUN>();
+        let (theirs, their_rest) = other.counts.as_chunks::<RUN>();
+        for (a, b) in ours.iter_mut().zip(theirs) {
+            if b.iter().fold(0, |any, &c| any | c.into()) != 0 {
+                for (a, &b) in a.iter_mut().zip(b) {
+                    *a += b.into();
+                }
+            }
+        }
+        for (a, &b) in rest.iter_mut().zip(their_rest) {
             *a += b.into();
         }
     }
@@ -254,6 +265,27 @@ mod tests {
         assert_eq!(a.zeros, b.zeros);
         let wide: Vec<u32> = b.counts.iter().map(|&c| c.into()).collect();
         assert_eq!(a.counts, wide);
+    }
+
+    #[test]
+    fn merge_adds_every_bin() {
+        let mut a = WeeklyHist::<u32>::new(3, 10.0);
+        let mut b = WeeklyHist::<u16>::new(3, 10.0);
+        for (i, c) in a.counts.iter_mut().enumerate() {
+            *c = (i % 7) as u32;
+        }
+        // Sparse, including the first and last bin and lone counts inside runs.
+        for i in (0..b.counts.len()).filter(|i| i % 37 == 0 || i % 16 == 15) {
+            b.counts[i] = (i % 1000) as u16 + 1;
+        }
+        let want: Vec<u32> = a
+            .counts
+            .iter()
+            .zip(&b.counts)
+            .map(|(&x, &y)| x + u32::from(y))
+            .collect();
+        a.merge(&b);
+        assert_eq!(a.counts, want);
     }
 
     #[test]
