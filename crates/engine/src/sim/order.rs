@@ -63,15 +63,18 @@ pub(super) fn plan(
     let Some(policy) = &pm.ordering else {
         return out;
     };
-    let weeks = m.weeks;
-    let n = policy.growth.len();
+    if policy.classes == 0 {
+        // Nothing to forecast: the need is 0, and no review orders.
+        return out;
+    }
     let min = policy.min.max(EPS);
     let mut on_order = OnOrder::default();
-    for (i, review) in policy.reviews.iter().enumerate() {
+    let terms = policy.forecast.chunks_exact(policy.classes);
+    for (review, terms) in policy.reviews.iter().zip(terms) {
         let w = review.week;
         let mut forecast = 0.0;
-        for (&(c, growth), &season) in policy.growth.iter().zip(&policy.season_ratio[i * n..]) {
-            forecast += world.req[c * weeks + w] * season * growth;
+        for t in terms {
+            forecast += world.req[t.demand] * t.season * t.growth;
         }
         let need = policy.cover * forecast;
         let gap = need - review.committed - on_order.at(orders, review.target);
