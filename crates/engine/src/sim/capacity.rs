@@ -85,23 +85,25 @@ const GROUP: usize = 4;
 
 /// Call `pass(group, first, last)` for the rows in order, up to `GROUP` at a time; false if
 /// there are none.
-fn in_groups<R: Copy + Default>(
-    rows: impl Iterator<Item = R>,
+fn in_groups<R: Copy>(
+    mut rows: impl Iterator<Item = R>,
     mut pass: impl FnMut(&[R], bool, bool),
 ) -> bool {
-    let mut rows = rows.peekable();
-    let mut group = [R::default(); GROUP];
-    let mut first = true;
-    while rows.peek().is_some() {
-        let mut n = 0;
-        while let Some(r) = rows.next_if(|_| n < GROUP) {
-            group[n] = r;
-            n += 1;
+    let Some(row) = rows.next() else {
+        return false;
+    };
+    let mut group = [row; GROUP];
+    let (mut n, mut first) = (1, true);
+    for row in rows {
+        if n == GROUP {
+            pass(&group, first, false);
+            (n, first) = (0, false);
         }
-        pass(&group[..n], first, rows.peek().is_none());
-        first = false;
+        group[n] = row;
+        n += 1;
     }
-    !first
+    pass(&group[..n], first, true);
+    true
 }
 
 /// `left = available`, and the capacity band's sum of it, for a tier that is complete already.
@@ -121,7 +123,7 @@ fn start_tier(available: &[f64], left: &mut [f64], band: &mut [f64]) {
 
 /// GPUs (contracts at a provider, or the live orders) that are up some share of each week,
 /// and carbon per GPU-week.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct UpRow<'a> {
     gpus: &'a [f64],
     up: &'a [f64],
@@ -192,7 +194,7 @@ fn up_pass<const N: usize, const FIRST: bool, const LAST: bool>(
 }
 
 /// A cap times a provider's weekly availability factor.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct CapRow<'a> {
     cap: f64,
     factor: &'a [f64],
