@@ -123,13 +123,24 @@ pub(crate) struct OrderModel {
     pub min: f64,
     pub max: f64,
     pub term: usize,
-    /// Forecast growth over the lookahead at the target percentile, per class the forecast
-    /// covers (non-deferrable classes allowed on committed capacity): (class, factor).
-    pub growth: Vec<(usize, f64)>,
     /// The review weeks, in order, with what does not depend on the path.
     pub reviews: Vec<Review>,
-    /// Per review, per `growth` class: seasonality at the target week over this week's.
-    pub season_ratio: Vec<f64>,
+    /// Per review, one term per class the forecast covers (non-deferrable classes allowed on
+    /// committed capacity): `classes` of them.
+    pub forecast: Vec<ForecastTerm>,
+    pub classes: usize,
+}
+
+/// One class's part of a review's forecast: its demand this week times `season` times
+/// `growth`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ForecastTerm {
+    /// Where this week's demand is in the world's class x week array.
+    pub demand: usize,
+    /// Seasonality at the target week over this week's.
+    pub season: f64,
+    /// Growth over the lookahead at the target percentile.
+    pub growth: f64,
 }
 
 /// One review of an ordering policy.
@@ -566,7 +577,7 @@ fn portfolio_model(
             })
             .collect::<Vec<_>>();
         let mut reviews = Vec::new();
-        let mut season_ratio = Vec::new();
+        let mut forecast = Vec::new();
         let mut week = o.first_review_week as usize;
         while week < weeks {
             let target = (week + lookahead).min(weeks - 1);
@@ -575,9 +586,13 @@ fn portfolio_model(
                 target,
                 committed: committed_total[target],
             });
-            for &(c, _) in &growth {
+            for &(c, growth) in &growth {
                 let season = &classes[c].season;
-                season_ratio.push(season[target] / season[week]);
+                forecast.push(ForecastTerm {
+                    demand: c * weeks + week,
+                    season: season[target] / season[week],
+                    growth,
+                });
             }
             if o.review_weeks == 0 {
                 break;
@@ -590,9 +605,9 @@ fn portfolio_model(
             min: o.min_order_gpus,
             max: o.max_order_gpus,
             term: o.term_weeks as usize,
-            growth,
             reviews,
-            season_ratio,
+            forecast,
+            classes: growth.len(),
         }
     });
     let committed_providers: Vec<usize> = (0..np)

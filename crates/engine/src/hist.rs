@@ -78,18 +78,21 @@ impl<C: Count> WeeklyHist<C> {
     /// `add(w, values[w])` for every week: the same bins, with the bin worked out from the
     /// value's bits without branches.
     pub fn add_weeks(&mut self, values: &[f64]) {
-        let rows = self.counts.chunks_exact_mut(BINS);
-        for ((&v, zeros), row) in values.iter().zip(self.zeros.iter_mut()).zip(rows) {
-            if v <= 0.0 || v.is_nan() {
-                *zeros += 1;
-                continue;
-            }
-            // Sign, exponent and the top SUB_BITS of the mantissa: (exponent + 1023) * SUB + sub
-            // for a positive number. Below 1 (negative offset) is bin 0, as is anything under
-            // the range; above it is the last bin.
-            let top = (v * self.inv_lo).to_bits() >> (52 - SUB_BITS);
-            let bin = (top as i64 - (1023 << SUB_BITS)).clamp(0, BINS as i64 - 1);
-            row[bin as usize].increment();
+        let mut weeks = self.first_weeks(values.len());
+        for (w, &v) in values.iter().enumerate().take(weeks.len()) {
+            weeks.add(w, v);
+        }
+    }
+
+    /// The counts of weeks `..n` (or of every week if fewer): for a pass over weeks that adds a
+    /// value a week along with other work.
+    pub fn first_weeks(&mut self, n: usize) -> Weeks<'_, C> {
+        let n = n.min(self.zeros.len());
+        let bins = self.counts.as_chunks_mut().0;
+        Weeks {
+            inv_lo: self.inv_lo,
+            zeros: &mut self.zeros[..n],
+            bins: &mut bins[..n],
         }
     }
 
@@ -144,12 +147,63 @@ impl<C: Count> WeeklyHist<C> {
     }
 }
 
+/// The bin of `v > 0`, where `inv_lo` is 1 / the range's lower edge. The value in units of
+/// `lo` is first clamped to [1, 2^OCTAVES) (two float instructions; there is no NaN to care
+/// about), so that its exponent and top SUB_BITS of mantissa, (exponent + 1023) * SUB + sub,
+/// are the bin plus a constant.
+#[inline(always)]
+fn bin_of_positive(v: f64, inv_lo: f64) -> usize {
+    // The largest value below 2^OCTAVES: exponent OCTAVES - 1, mantissa all ones.
+    const TOP: f64 = f64::from_bits(((1023 + OCTAVES as u64) << 52) - 1);
+    let r = v * inv_lo;
+    let r = if r > 1.0 { r } else { 1.0 };
+    let r = if r < TOP { r } else { TOP };
+    let top = (r.to_bits() >> (52 - SUB_BITS)) as usize;
+    // In 0..BINS already; the mask only lets the compiler see it.
+    (top - (1023 << SUB_BITS)) & (BINS - 1)
+}
+
+/// Some weeks' counts in a `WeeklyHist`, each week's bins a fixed-size row (so that indexing one
+/// by a bin number needs no check).
+pub(crate) struct Weeks<'a, C> {
+    inv_lo: f64,
+    zeros: &'a mut [u32],
+    bins: &'a mut [[C; BINS]],
+}
+
+impl<C: Count> Weeks<'_, C> {
+    pub fn len(&self) -> usize {
+        self.zeros.len().min(self.bins.len())
+    }
+
+    /// Count `v` in week `week` (what `WeeklyHist::add` does).
+    #[inline(always)]
+    pub fn add(&mut self, week: usize, v: f64) {
+        if v <= 0.0 || v.is_nan() {
+            self.zeros[week] += 1;
+        } else {
+            self.bins[week][bin_of_positive(v, self.inv_lo)].increment();
+        }
+    }
+}
+
 impl WeeklyHist<u32> {
     pub fn merge<C: Count>(&mut self, other: &WeeklyHist<C>) {
         for (a, b) in self.zeros.iter_mut().zip(&other.zeros) {
             *a += b;
         }
-        for (a, &b) in self.counts.iter_mut().zip(&other.counts) {
+        // Most bins of a chunk are empty: runs of them are skipped after one test.
+        const RUN: usize = 16;
+        let (ours, rest) = self.counts.as_chunks_mut::<RUN>();
+        let (theirs, their_rest) = other.counts.as_chunks::<RUN>();
+        for (a, b) in ours.iter_mut().zip(theirs) {
+            if b.iter().fold(0, |any, &c| any | c.into()) != 0 {
+                for (a, &b) in a.iter_mut().zip(b) {
+                    *a += b.into();
+                }
+            }
+        }
+        for (a, &b) in rest.iter_mut().zip(their_rest) {
             *a += b.into();
         }
     }
@@ -186,6 +240,22 @@ mod tests {
             f64::INFINITY,
             -2.0,
         ];
+        // Around both ends of the range (lo = 100 / 2^16, top = lo * 2^32), and a sweep over
+        // every bin and beyond, including the bins' edges.
+        let lo: f64 = 100.0 / 65536.0;
+        let top = lo * 4_294_967_296.0;
+        let mut values = values.to_vec();
+        for x in [lo, top] {
+            let below = f64::from_bits(x.to_bits() - 1);
+            let above = f64::from_bits(x.to_bits() + 1);
+            values.extend([below, x, above]);
+        }
+        values.extend([f64::MAX, f64::MIN_POSITIVE, 5e-324, f64::NAN, -0.0]);
+        let mut v = lo / 4.0;
+        while v < top * 4.0 {
+            values.extend([v, v * 1.0000001, f64::from_bits(v.to_bits() - 1)]);
+            v *= 1.0 + 1.0 / 32.0;
+        }
         let mut a = WeeklyHist::<u32>::new(values.len(), 100.0);
         let mut b = WeeklyHist::<u16>::new(values.len(), 100.0);
         for (w, &v) in values.iter().enumerate() {
@@ -195,6 +265,27 @@ mod tests {
         assert_eq!(a.zeros, b.zeros);
         let wide: Vec<u32> = b.counts.iter().map(|&c| c.into()).collect();
         assert_eq!(a.counts, wide);
+    }
+
+    #[test]
+    fn merge_adds_every_bin() {
+        let mut a = WeeklyHist::<u32>::new(3, 10.0);
+        let mut b = WeeklyHist::<u16>::new(3, 10.0);
+        for (i, c) in a.counts.iter_mut().enumerate() {
+            *c = (i % 7) as u32;
+        }
+        // Sparse, including the first and last bin and lone counts inside runs.
+        for i in (0..b.counts.len()).filter(|i| i % 37 == 0 || i % 16 == 15) {
+            b.counts[i] = (i % 1000) as u16 + 1;
+        }
+        let want: Vec<u32> = a
+            .counts
+            .iter()
+            .zip(&b.counts)
+            .map(|(&x, &y)| x + u32::from(y))
+            .collect();
+        a.merge(&b);
+        assert_eq!(a.counts, want);
     }
 
     #[test]

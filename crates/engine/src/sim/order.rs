@@ -21,14 +21,17 @@ pub(super) struct Order {
     pub cost: f64,
 }
 
-/// `libm::ceil(x) as usize` for `x >= 0`, without the library call: below 2^52 a cast to `i64`
-/// truncates exactly (and is a single instruction, unlike a cast to `usize`).
+/// `libm::ceil(x) as usize` for `x >= 0`, without the library call or a saturating cast:
+/// below 2^52, `x + 2^52` lands where the spacing of doubles is 1, so it rounds `x` to the
+/// nearest integer, which its low 52 bits then hold; that is the ceiling unless it is below `x`.
 fn ceil_weeks(x: f64) -> usize {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
     if x >= 4.0e15 {
         return libm::ceil(x) as usize;
     }
-    let t = x as i64;
-    (if (t as f64) < x { t + 1 } else { t }) as usize
+    let y = x + TWO_52;
+    let nearest = (y.to_bits() & ((1 << 52) - 1)) as usize;
+    nearest + usize::from(y - TWO_52 < x)
 }
 
 /// What a path's orders add up to (their GPUs and $ per week are summed by the caller).
@@ -40,6 +43,8 @@ pub(super) struct Planned {
 
 /// Run the portfolio's ordering policy over the path: `gpus[w]` and `cost[w]` become the GPUs
 /// and $ per week of the orders live in week `w`, summed in the order the orders were placed.
+/// (Not inlined: in the caller, its loops run short of registers.)
+#[inline(never)]
 pub(super) fn plan(
     m: &Model,
     pm: &PortfolioModel,
@@ -58,24 +63,65 @@ pub(super) fn plan(
     let Some(policy) = &pm.ordering else {
         return out;
     };
+    if policy.classes == 0 {
+        // Nothing to forecast: the need is 0, and no review orders.
+        return out;
+    }
+    let min = policy.min.max(EPS);
     let mut on_order = OnOrder::default();
-    for i in 0..policy.reviews.len() {
-        if let Some(o) = place_order(m, policy, i, world, orders, &mut on_order) {
-            out.placed += 1.0;
-            out.gpus += o.gpus;
+    let terms = policy.forecast.chunks_exact(policy.classes);
+    for (review, terms) in policy.reviews.iter().zip(terms) {
+        let w = review.week;
+        let mut forecast = 0.0;
+        for t in terms {
+            forecast += world.req[t.demand] * t.season * t.growth;
         }
+        let need = policy.cover * forecast;
+        let gap = need - review.committed - on_order.at(orders, review.target);
+        if gap <= 0.0 || gap < min {
+            continue;
+        }
+        // (`gap.min(policy.max)` without the NaN case: `gap` is a number here.)
+        let qty = if gap < policy.max { gap } else { policy.max };
+        let order = place_order(m, policy, w, world, qty);
+        out.placed += 1.0;
+        out.gpus += order.gpus;
+        orders.push(order);
     }
     for o in orders.iter() {
-        add_constant(&mut gpus[o.arrive..o.end], o.gpus);
-        add_constant(&mut cost[o.arrive..o.end], o.cost);
+        let live = o.arrive..o.end;
+        add_constant(&mut gpus[live.clone()], &mut cost[live], o.gpus, o.cost);
     }
     out
 }
 
+/// An order of `qty` GPUs from the policy's provider, signed in week `w`.
+fn place_order(m: &Model, policy: &OrderModel, w: usize, world: &World, qty: f64) -> Order {
+    let weeks = m.weeks;
+    let p = policy.provider;
+    let pr = &m.providers[p];
+    let lead = pr
+        .lead
+        .quantile(keyed_open01(world.order_key, p as u32, w as u32))
+        .max(0.0);
+    let arrive = w.saturating_add(ceil_weeks(lead)).min(weeks);
+    // The price is locked at signing: a shock after this week does not reach this contract.
+    let price = pr.reserved_price * world.price[p * weeks + w];
+    Order {
+        arrive,
+        end: (arrive + policy.term).min(weeks),
+        term_end: arrive + policy.term,
+        gpus: qty,
+        cost: qty * H * price,
+    }
+}
+
+/// `x += a` and `y += b` over two series of one length.
 #[inline(never)]
-fn add_constant(x: &mut [f64], v: f64) {
-    for x in x {
-        *x += v;
+fn add_constant(x: &mut [f64], y: &mut [f64], a: f64, b: f64) {
+    for (x, y) in x.iter_mut().zip(y) {
+        *x += a;
+        *y += b;
     }
 }
 
@@ -117,47 +163,25 @@ impl OnOrder {
     }
 }
 
-/// Review `policy.reviews[i]`: order from the policy's provider if the forecast needs it.
-#[inline(never)]
-fn place_order(
-    m: &Model,
-    policy: &OrderModel,
-    i: usize,
-    world: &World,
-    orders: &mut Vec<Order>,
-    on_order: &mut OnOrder,
-) -> Option<Order> {
-    let weeks = m.weeks;
-    let review = policy.reviews[i];
-    let w = review.week;
-    let n = policy.growth.len();
-    let mut forecast = 0.0;
-    for (&(c, growth), &season) in policy.growth.iter().zip(&policy.season_ratio[i * n..]) {
-        forecast += world.req[c * weeks + w] * season * growth;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceil_weeks_is_ceil() {
+        let mut xs = vec![
+            0.0, -0.0, 0.5, 1.0, 1.5, 2.5, 3.0, 3.4999, 1e-300, 4.0e15, 9e18,
+        ];
+        for i in 0..100_000 {
+            let x = i as f64 * 0.0137;
+            xs.extend([x, f64::from_bits(x.to_bits() + 1), (i / 7) as f64]);
+            xs.push(f64::from_bits((x.to_bits() + 1).max(1)) * 1e9);
+        }
+        for x in [3.999e15, 4.5e15 - 1.0, 2f64.powi(51) + 0.5] {
+            xs.extend([x, f64::from_bits(x.to_bits() - 1)]);
+        }
+        for x in xs {
+            assert_eq!(ceil_weeks(x), libm::ceil(x) as usize, "{x:e}");
+        }
     }
-    let need = policy.cover * forecast;
-    let on_order = on_order.at(orders, review.target);
-    let gap = need - review.committed - on_order;
-    if gap <= 0.0 || gap < policy.min.max(EPS) {
-        return None;
-    }
-    let qty = gap.min(policy.max);
-    let p = policy.provider;
-    let pr = &m.providers[p];
-    let lead = pr
-        .lead
-        .quantile(keyed_open01(world.order_key, p as u32, w as u32))
-        .max(0.0);
-    let arrive = w.saturating_add(ceil_weeks(lead)).min(weeks);
-    // The price is locked at signing: a shock after this week does not reach this contract.
-    let price = pr.reserved_price * world.price[p * weeks + w];
-    let order = Order {
-        arrive,
-        end: (arrive + policy.term).min(weeks),
-        term_end: arrive + policy.term,
-        gpus: qty,
-        cost: qty * H * price,
-    };
-    orders.push(order);
-    Some(order)
 }

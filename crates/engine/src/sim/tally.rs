@@ -11,6 +11,7 @@ use super::portfolio::Scratch;
 use super::{EPS, H};
 use crate::accum::PortfolioAgg;
 use crate::compile::{Model, PortfolioModel};
+use crate::hist::WeeklyHist;
 use crate::world::World;
 
 /// Sums over the path's weeks, each taken in week order.
@@ -28,9 +29,9 @@ pub(super) struct Totals {
     longest: u32,
 }
 
-/// The weekly aggregates (cost histogram and sums, shortage counts, capacity) and the path's
-/// sums over weeks. On a path where no shortfall cost anything and no emergency GPU was bought
-/// (most paths), those series are all 0 and are left out: adding 0 changes no sum.
+/// The weekly aggregates (cost histogram and sums, shortage counts) and the path's sums over
+/// weeks. On a path where no shortfall cost anything and no emergency GPU was bought (most
+/// paths), those series are all 0 and are left out: adding 0 changes no sum.
 pub(super) fn weekly(
     pm: &PortfolioModel,
     s: &mut Scratch,
@@ -41,60 +42,47 @@ pub(super) fn weekly(
     let sv = &s.served;
     let quiet = sv.clean && !s.emergency_used;
     let (cost, fixed) = (&mut s.week_cost[..weeks], &pm.fixed_cost_week[..weeks]);
+    let cost_sum = &mut agg.weekly_cost_sum[..weeks];
     if quiet {
-        week_cost_quiet(cost, fixed, &s.order_cost, &s.spend_burst);
+        week_cost_quiet(cost, cost_sum, fixed, &s.order_cost, &s.spend_burst);
     } else {
         let extra = (
             &s.spend_emergency[..],
             &sv.penalty_degraded[..],
             &sv.penalty[..],
         );
-        week_cost(cost, fixed, &s.order_cost, &s.spend_burst, extra);
+        week_cost(cost, cost_sum, fixed, &s.order_cost, &s.spend_burst, extra);
     }
-    add_to(&mut agg.weekly_cost_sum, cost);
-    agg.weekly_cost.add_weeks(cost);
-    let left = &sv.left[0];
-
-    // Sums over weeks, in week order, all in one pass: each is a chain of dependent additions,
-    // and side by side they take the time of one. Emissions of the committed GPUs used are
-    // their share of committed capacity times its carbon; when nothing is left that share is
-    // exactly 1, and the division (the slow part) is skipped. Burst entries' sums are taken
-    // for both of `s.bought`'s slots and kept for the slots in use.
-    let mut t = Totals::default();
-    let [mut b, mut used, mut carbon, mut og, mut oc] = [0.0; 5];
-    let mut entry = [[0.0; 2]; 2];
-    let (g0, d0) = s.bought.weekly(0);
-    let (g1, d1) = s.bought.weekly(1);
-    let rows = s
-        .spend_burst
-        .iter()
-        .zip(s.committed.iter().zip(left))
-        .zip(s.committed_carbon.iter())
-        .zip(s.order_gpus.iter().zip(&s.order_cost))
-        .zip(g0.iter().zip(d0).zip(g1.iter().zip(d1)));
-    for ((((&x, (&c, &l)), &cc), (&g, &o)), ((&a0, &b0), (&a1, &b1))) in rows {
-        b += x;
-        used += c - l;
-        carbon += if c > 0.0 {
-            if l == 0.0 { cc } else { (c - l) / c * cc }
-        } else {
-            0.0
-        };
-        og += g;
-        oc += o;
-        entry[0][0] += a0;
-        entry[0][1] += b0;
-        entry[1][0] += a1;
-        entry[1][1] += b1;
-    }
-    // The entries' totals were 0 before (`buy_weeks` left them to this pass).
-    for (slot, k) in burst.0.into_iter().enumerate() {
-        if let Some(k) = k {
-            s.burst_bought[k] = entry[slot];
+    let series = Series {
+        cost,
+        burst: &s.spend_burst,
+        committed: &s.committed,
+        left: &sv.left[0],
+        carbon: &s.committed_carbon,
+        order_gpus: &s.order_gpus,
+        order_cost: &s.order_cost,
+    };
+    let hist = &mut agg.weekly_cost;
+    // The burst entries whose sums `buy_weeks` left to this pass (their totals were 0).
+    let slot = |i| s.bought.weekly(i);
+    let mut t = match burst.0 {
+        [None, None] => week_sums(&series, [], hist).0,
+        [Some(k), None] => {
+            let (t, [entry]) = week_sums(&series, [slot(0)], hist);
+            s.burst_bought[k] = entry;
+            t
         }
-    }
-    (t.order_gpu_weeks, t.order_cost) = (og, oc);
-    (t.breakdown[1], t.used_committed, t.emissions) = (b, used, carbon);
+        [None, Some(k)] => {
+            let (t, [entry]) = week_sums(&series, [slot(1)], hist);
+            s.burst_bought[k] = entry;
+            t
+        }
+        [Some(k0), Some(k1)] => {
+            let (t, [e0, e1]) = week_sums(&series, [slot(0), slot(1)], hist);
+            (s.burst_bought[k0], s.burst_bought[k1]) = (e0, e1);
+            t
+        }
+    };
     if quiet {
         return t;
     }
@@ -120,21 +108,32 @@ pub(super) fn weekly(
     t
 }
 
-// The weekly passes, each a plain loop over distinct slices so that it vectorises.
+// The weekly cost passes, each a plain loop over distinct slices so that it vectorises.
 
-/// The week's cost: contracts, orders, then burst (the only variable spend on a quiet path).
+/// The week's cost, and its sum over paths: contracts, orders, then burst (the only variable
+/// spend on a quiet path).
 #[inline(never)]
-fn week_cost_quiet(cost: &mut [f64], fixed: &[f64], orders: &[f64], burst: &[f64]) {
-    for ((c, &f), (&o, &b)) in cost.iter_mut().zip(fixed).zip(orders.iter().zip(burst)) {
+fn week_cost_quiet(
+    cost: &mut [f64],
+    sum: &mut [f64],
+    fixed: &[f64],
+    orders: &[f64],
+    burst: &[f64],
+) {
+    let rows = cost.iter_mut().zip(sum).zip(fixed);
+    for (((c, s), &f), (&o, &b)) in rows.zip(orders.iter().zip(burst)) {
         // `b + 0 + 0 + 0` is `b`.
         *c = f + (o + b);
+        *s += *c;
     }
 }
 
-/// The week's cost: contracts, orders, then burst, emergency, degradation and shortage.
+/// The week's cost, and its sum over paths: contracts, orders, then burst, emergency,
+/// degradation and shortage.
 #[inline(never)]
 fn week_cost(
     cost: &mut [f64],
+    sum: &mut [f64],
     fixed: &[f64],
     orders: &[f64],
     burst: &[f64],
@@ -142,19 +141,78 @@ fn week_cost(
 ) {
     let rows = cost
         .iter_mut()
+        .zip(sum)
         .zip(fixed)
         .zip(orders.iter().zip(burst))
         .zip(emergency.iter().zip(degraded).zip(short));
-    for (((c, &f), (&o, &b)), ((&e, &pd), &p)) in rows {
+    for ((((c, s), &f), (&o, &b)), ((&e, &pd), &p)) in rows {
         *c = f + (o + (b + e + pd + p));
+        *s += *c;
     }
 }
 
+/// A portfolio's weekly series on this path, as the tally reads them.
+struct Series<'a> {
+    /// The week's cost, and burst spend.
+    cost: &'a [f64],
+    burst: &'a [f64],
+    /// Committed GPUs available, left after serving, and their carbon.
+    committed: &'a [f64],
+    left: &'a [f64],
+    carbon: &'a [f64],
+    /// The live orders' GPUs and $.
+    order_gpus: &'a [f64],
+    order_cost: &'a [f64],
+}
+
+/// The week's cost into its histogram, and the sums over weeks (each in week order), all in
+/// one pass: each sum is a chain of dependent additions, and side by side they take the time
+/// of one. `N` burst entries' GPUs and $ per week (`slots`) are summed too.
+///
+/// Emissions of the committed GPUs used are their share of committed capacity times its
+/// carbon; when nothing is left that share is exactly 1, and the division (the slow part) is
+/// skipped.
 #[inline(never)]
-fn add_to(sum: &mut [f64], x: &[f64]) {
-    for (s, x) in sum.iter_mut().zip(x) {
-        *s += x;
+fn week_sums<const N: usize>(
+    series: &Series,
+    slots: [(&[f64], &[f64]); N],
+    hist: &mut WeeklyHist<u16>,
+) -> (Totals, [[f64; 2]; N]) {
+    // Every series cut to one length, so that indexing by week needs no checks.
+    let mut hist = hist.first_weeks(series.cost.len());
+    let weeks = hist.len();
+    let cost = &series.cost[..weeks];
+    let burst = &series.burst[..weeks];
+    let committed = &series.committed[..weeks];
+    let left = &series.left[..weeks];
+    let carbon_per_week = &series.carbon[..weeks];
+    let order_gpus = &series.order_gpus[..weeks];
+    let order_cost = &series.order_cost[..weeks];
+    let slots = slots.map(|(g, d)| (&g[..weeks], &d[..weeks]));
+
+    let [mut b, mut used, mut carbon, mut og, mut oc] = [0.0; 5];
+    let mut entry = [[0.0; 2]; N];
+    for w in 0..weeks {
+        hist.add(w, cost[w]);
+        let (c, l, cc) = (committed[w], left[w], carbon_per_week[w]);
+        b += burst[w];
+        used += c - l;
+        carbon += if c > 0.0 {
+            if l == 0.0 { cc } else { (c - l) / c * cc }
+        } else {
+            0.0
+        };
+        og += order_gpus[w];
+        oc += order_cost[w];
+        for (e, (g, d)) in entry.iter_mut().zip(&slots) {
+            e[0] += g[w];
+            e[1] += d[w];
+        }
     }
+    let mut t = Totals::default();
+    (t.order_gpu_weeks, t.order_cost) = (og, oc);
+    (t.breakdown[1], t.used_committed, t.emissions) = (b, used, carbon);
+    (t, entry)
 }
 
 /// Fold one portfolio's path into its aggregates.
@@ -243,4 +301,87 @@ pub(super) fn finish(
     agg.damage_short += u32::from(d.short);
     agg.orders += planned.placed;
     agg.ordered_gpus += planned.gpus;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::PathRng;
+
+    /// `week_sums` against the sums and histogram taken one at a time, bit for bit.
+    #[test]
+    fn week_sums_match_separate_sums() {
+        let mut rng = PathRng::new(3, 2);
+        let weeks = 104;
+        let mut draw = |zeros: f64| -> Vec<f64> {
+            (0..weeks)
+                .map(|_| {
+                    let u = rng.open01();
+                    if u < zeros { 0.0 } else { u * 1e3 }
+                })
+                .collect()
+        };
+        let (cost, burst, committed, carbon) = (draw(0.1), draw(0.3), draw(0.1), draw(0.0));
+        // Left is 0 (nothing left) in some weeks and at most what was available.
+        let left: Vec<f64> = draw(0.5)
+            .iter()
+            .zip(&committed)
+            .map(|(l, c)| l.min(*c))
+            .collect();
+        let (og, oc, g0, d0, g1, d1) = (
+            draw(0.2),
+            draw(0.2),
+            draw(0.5),
+            draw(0.5),
+            draw(0.5),
+            draw(0.5),
+        );
+        let series = Series {
+            cost: &cost,
+            burst: &burst,
+            committed: &committed,
+            left: &left,
+            carbon: &carbon,
+            order_gpus: &og,
+            order_cost: &oc,
+        };
+        let sum = |x: &[f64]| x.iter().fold(0.0, |s, v| s + v);
+        let used: Vec<f64> = committed.iter().zip(&left).map(|(c, l)| c - l).collect();
+        let emitted: Vec<f64> = (0..weeks)
+            .map(|w| {
+                let (c, l) = (committed[w], left[w]);
+                if c > 0.0 {
+                    (c - l) / c * carbon[w]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let mut want_hist = WeeklyHist::<u16>::new(weeks, 500.0);
+        want_hist.add_weeks(&cost);
+
+        let mut hist = WeeklyHist::<u16>::new(weeks, 500.0);
+        let (t, [e0, e1]) = week_sums(&series, [(&g0, &d0), (&g1, &d1)], &mut hist);
+        let got = [
+            t.breakdown[1],
+            t.used_committed,
+            t.emissions,
+            t.order_gpu_weeks,
+            t.order_cost,
+        ];
+        let want = [sum(&burst), sum(&used), sum(&emitted), sum(&og), sum(&oc)];
+        assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits));
+        let want = [[sum(&g0), sum(&d0)], [sum(&g1), sum(&d1)]];
+        assert_eq!([e0, e1], want);
+        assert_eq!(format!("{hist:?}"), format!("{want_hist:?}"));
+
+        // Fewer slots give the same other sums.
+        let (t1, [e]) = week_sums(&series, [(&g1, &d1)], &mut hist);
+        let (t0, []) = week_sums(&series, [], &mut hist);
+        assert_eq!(e, [sum(&g1), sum(&d1)]);
+        for t2 in [t1, t0] {
+            assert_eq!(t2.emissions.to_bits(), t.emissions.to_bits());
+            assert_eq!(t2.order_cost.to_bits(), t.order_cost.to_bits());
+        }
+    }
 }
