@@ -74,7 +74,7 @@ pub(crate) fn cvar(sorted: &[f64], level: f64) -> (f64, f64) {
 
 pub(crate) fn sorted(v: &[f64]) -> Vec<f64> {
     let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
+    s.sort_unstable_by(f64::total_cmp);
     s
 }
 
