@@ -53,6 +53,9 @@ pub(super) fn weekly(
         );
         week_cost(cost, cost_sum, fixed, &s.order_cost, &s.spend_burst, extra);
     }
+    // The committed carbon series becomes the carbon of the committed GPUs used (capacity
+    // writes it afresh on every path).
+    carbon_used(&mut s.committed_carbon, &s.committed, &sv.left[0]);
     let series = Series {
         cost,
         burst: &s.spend_burst,
@@ -108,7 +111,20 @@ pub(super) fn weekly(
     t
 }
 
-// The weekly cost passes, each a plain loop over distinct slices so that it vectorises.
+// The weekly passes, each a plain loop over distinct slices so that it vectorises.
+
+/// Carbon of the committed GPUs used each week, in place of the committed carbon `carbon`:
+/// their share of committed capacity times its carbon; when nothing is left that share is
+/// exactly 1 (no division). A pass of its own so the divisions go several at a time, off the
+/// sums' chains, and the two tests are selects, not branches.
+#[inline(never)]
+fn carbon_used(carbon: &mut [f64], committed: &[f64], left: &[f64]) {
+    for ((cc, &c), &l) in carbon.iter_mut().zip(committed).zip(left) {
+        let share = (c - l) / c * *cc;
+        let used = if l == 0.0 { *cc } else { share };
+        *cc = if c > 0.0 { used } else { 0.0 };
+    }
+}
 
 /// The week's cost, and its sum over paths: contracts, orders, then burst (the only variable
 /// spend on a quiet path).
@@ -156,7 +172,7 @@ struct Series<'a> {
     /// The week's cost, and burst spend.
     cost: &'a [f64],
     burst: &'a [f64],
-    /// Committed GPUs available, left after serving, and their carbon.
+    /// Committed GPUs available, left after serving, and the carbon of those used.
     committed: &'a [f64],
     left: &'a [f64],
     carbon: &'a [f64],
@@ -168,10 +184,6 @@ struct Series<'a> {
 /// The week's cost into its histogram, and the sums over weeks (each in week order), all in
 /// one pass: each sum is a chain of dependent additions, and side by side they take the time
 /// of one. `N` burst entries' GPUs and $ per week (`slots`) are summed too.
-///
-/// Emissions of the committed GPUs used are their share of committed capacity times its
-/// carbon; when nothing is left that share is exactly 1, and the division (the slow part) is
-/// skipped.
 #[inline(never)]
 fn week_sums<const N: usize>(
     series: &Series,
@@ -185,7 +197,7 @@ fn week_sums<const N: usize>(
     let burst = &series.burst[..weeks];
     let committed = &series.committed[..weeks];
     let left = &series.left[..weeks];
-    let carbon_per_week = &series.carbon[..weeks];
+    let carbon_used = &series.carbon[..weeks];
     let order_gpus = &series.order_gpus[..weeks];
     let order_cost = &series.order_cost[..weeks];
     let slots = slots.map(|(g, d)| (&g[..weeks], &d[..weeks]));
@@ -194,14 +206,9 @@ fn week_sums<const N: usize>(
     let mut entry = [[0.0; 2]; N];
     for w in 0..weeks {
         hist.add(w, cost[w]);
-        let (c, l, cc) = (committed[w], left[w], carbon_per_week[w]);
         b += burst[w];
-        used += c - l;
-        carbon += if c > 0.0 {
-            if l == 0.0 { cc } else { (c - l) / c * cc }
-        } else {
-            0.0
-        };
+        used += committed[w] - left[w];
+        carbon += carbon_used[w];
         og += order_gpus[w];
         oc += order_cost[w];
         for (e, (g, d)) in entry.iter_mut().zip(&slots) {
@@ -308,6 +315,28 @@ mod tests {
     use super::*;
     use crate::rng::PathRng;
 
+    /// `carbon_used` against the week-by-week definition, bit for bit: nothing committed,
+    /// nothing left, all left, and shares that need the division.
+    #[test]
+    fn carbon_used_is_the_used_share_of_committed_carbon() {
+        let committed = [0.0, 0.0, 100.0, 100.0, 100.0, 37.5, 3.0];
+        let left = [0.0, 5.0, 0.0, 100.0, 40.0, 12.25, 1.0];
+        let carbon = [7.0, 7.0, 2.5, 2.5, 2.5, 0.9, 1e-3];
+        let mut got = carbon;
+        carbon_used(&mut got, &committed, &left);
+        for w in 0..committed.len() {
+            let (c, l, cc) = (committed[w], left[w], carbon[w]);
+            let want = if c > 0.0 {
+                if l == 0.0 { cc } else { (c - l) / c * cc }
+            } else {
+                0.0
+            };
+            assert_eq!(got[w].to_bits(), want.to_bits(), "week {w}");
+        }
+        assert_eq!(got[2], 2.5);
+        assert_eq!(got[3], 0.0);
+    }
+
     /// `week_sums` against the sums and histogram taken one at a time, bit for bit.
     #[test]
     fn week_sums_match_separate_sums() {
@@ -336,12 +365,14 @@ mod tests {
             draw(0.5),
             draw(0.5),
         );
+        let mut carbon_of_used = carbon.clone();
+        carbon_used(&mut carbon_of_used, &committed, &left);
         let series = Series {
             cost: &cost,
             burst: &burst,
             committed: &committed,
             left: &left,
-            carbon: &carbon,
+            carbon: &carbon_of_used,
             order_gpus: &og,
             order_cost: &oc,
         };
