@@ -10,7 +10,7 @@
 //! check also uses.
 
 use super::EPS;
-use super::serve::{ClassPath, Served, Week, mask, take};
+use super::serve::{ClassPath, Served, Week, degrade, mask, take};
 use crate::compile::{Model, ServeStep};
 
 /// One deferrable workload served after all others, week by week; returns the deferred work
@@ -126,12 +126,9 @@ impl Deferred<'_> {
             }
             backlog = 0.0;
             if s > EPS {
-                let mut degraded = 0.0;
+                let degraded;
+                (degraded, s) = degrade(st.degrade_share, st.degrade_relief, need, s);
                 if st.degrade_share > 0.0 {
-                    let cap = st.degrade_share * need;
-                    let want = s / st.degrade_relief;
-                    degraded = if want < cap { want } else { cap };
-                    s = (s - degraded * st.degrade_relief).max(0.0);
                     penalty_degraded[w] += degraded * st.degrade_penalty;
                 }
                 backlog = s;
@@ -225,13 +222,9 @@ pub(super) fn allocate<const RECORD: bool>(
             }
             continue;
         }
-        let mut degraded = 0.0;
+        let degraded;
+        (degraded, short) = degrade(st.degrade_share, st.degrade_relief, need, short);
         if st.degrade_share > 0.0 {
-            // Serving y GPUs of demand with the fallback model frees y * relief GPUs.
-            let cap = st.degrade_share * need;
-            let want = short / st.degrade_relief;
-            degraded = if want < cap { want } else { cap };
-            short = (short - degraded * st.degrade_relief).max(0.0);
             week.penalty_degraded += degraded * st.degrade_penalty;
         }
         if st.deferrable {

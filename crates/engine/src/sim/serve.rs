@@ -142,15 +142,7 @@ fn serve_independent(st: &ServeStep, req: &[f64], s: &mut Served, class: &mut [C
         .zip(s.degraded.iter_mut().zip(s.counted.iter_mut()));
     for (((((&s0, &need), unmet), penalty), penalty_degraded), (degraded, counted)) in rows {
         let is_short = s0 > EPS;
-        let (d, after) = if share > 0.0 {
-            // Serving y GPUs of demand with the fallback model frees y * relief GPUs.
-            let cap = share * need;
-            let want = s0 / relief;
-            let d = if want < cap { want } else { cap };
-            (d, (s0 - d * relief).max(0.0))
-        } else {
-            (0.0, s0)
-        };
+        let (d, after) = degrade(share, relief, need, s0);
         let lost = if is_short { after } else { 0.0 };
         *penalty_degraded += if is_short && share > 0.0 { d * dp } else { 0.0 };
         *unmet += lost;
@@ -203,6 +195,21 @@ fn take_tiers(
 // vectorises it without having to prove that the arrays do not overlap. The flags returned are
 // ORed over weeks without branches: whether the last tier gave anything (only when it is
 // emergency, `E`), and whether anything is still short.
+
+/// A workload's fallback model on a week short by `short` of demand `need`: at most `share` of
+/// the demand is degraded, and serving y GPUs of demand with it frees y * `relief` GPUs.
+/// Returns the GPUs degraded and what is still short (nothing degraded when `share` is 0).
+#[inline(always)]
+pub(super) fn degrade(share: f64, relief: f64, need: f64, short: f64) -> (f64, f64) {
+    if share > 0.0 {
+        let cap = share * need;
+        let want = short / relief;
+        let d = if want < cap { want } else { cap };
+        (d, (short - d * relief).max(0.0))
+    } else {
+        (0.0, short)
+    }
+}
 
 #[inline(never)]
 fn take1<const E: bool>(req: &[f64], short: &mut [f64], l0: &mut [f64]) -> (bool, bool) {
