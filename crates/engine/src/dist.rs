@@ -316,6 +316,10 @@ fn beta_quantile_table(alpha: f64, beta: f64) -> Vec<f64> {
 /// e^x for |x| < 700, to about 1e-14 relative: Cody-Waite reduction and a degree-11 Taylor
 /// polynomial. Plain IEEE arithmetic only (no FMA, no library call), so it gives the same bits
 /// on every target and is cheaper than `libm::exp` in the weekly demand loop.
+///
+/// The polynomial is evaluated by Estrin's scheme (pairs, then pairs of pairs with r^2, r^4,
+/// r^8) rather than by Horner's: its chain of dependent operations is 7 deep instead of 22, so
+/// a vectorised loop of exps is not held up by each one's latency.
 #[inline]
 #[allow(clippy::excessive_precision)] // published constants, kept as written
 pub fn exp(x: f64) -> f64 {
@@ -324,28 +328,28 @@ pub fn exp(x: f64) -> f64 {
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     // Adding and subtracting 1.5 * 2^52 rounds to the nearest integer in round-to-nearest mode.
     const ROUND: f64 = 6_755_399_441_055_744.0;
+    // 1 / k! for k = 0..=11 (k! itself is exact in a double).
+    const C: [f64; 12] = {
+        let (mut c, mut factorial) = ([1.0; 12], 1.0);
+        let mut k = 1;
+        while k < 12 {
+            factorial *= k as f64;
+            c[k] = 1.0 / factorial;
+            k += 1;
+        }
+        c
+    };
     let x = x.clamp(-700.0, 700.0);
     // `kr` holds k = round(x / ln 2) in its low mantissa bits (two's complement), so 2^k is
     // built with integer adds and shifts: no float-to-int conversion, which vectorises.
     let kr = x * LOG2E + ROUND;
     let k = kr - ROUND;
     let r = (x - k * LN2_HI) - k * LN2_LO;
-    let mut p = 1.0 / 39_916_800.0;
-    for d in [
-        3_628_800.0,
-        362_880.0,
-        40_320.0,
-        5040.0,
-        720.0,
-        120.0,
-        24.0,
-        6.0,
-        2.0,
-        1.0,
-        1.0,
-    ] {
-        p = p * r + 1.0 / d;
-    }
+    let (r2, pair) = (r * r, |i: usize| C[i] + C[i + 1] * r);
+    let r4 = r2 * r2;
+    let low = (pair(0) + pair(2) * r2) + (pair(4) + pair(6) * r2) * r4;
+    let high = pair(8) + pair(10) * r2;
+    let p = low + high * (r4 * r4);
     p * f64::from_bits(kr.to_bits().wrapping_add(1023) << 52)
 }
 
@@ -497,11 +501,14 @@ mod tests {
 
     #[test]
     fn exp_matches_libm() {
-        for i in -2000..=2000 {
-            let x = i as f64 * 0.01 + 0.003;
+        let mut worst: f64 = 0.0;
+        for i in -200_000..=200_000 {
+            let x = i as f64 * 1e-4 + 3e-5;
             let (a, b) = (exp(x), libm::exp(x));
-            assert!(((a - b) / b).abs() < 1e-14, "x={x}: {a} vs {b}");
+            worst = worst.max(((a - b) / b).abs());
         }
+        // The reduction's error grows with |x|: ~9e-15 at |x| = 15 (as with Horner's scheme).
+        assert!(worst < 1e-14, "worst relative error {worst:e}");
     }
 
     #[test]

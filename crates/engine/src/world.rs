@@ -147,11 +147,7 @@ impl World {
             } else {
                 demand(req, level, season, stress);
             }
-            let mut total = 0.0;
-            for &d in req.iter() {
-                total += d;
-            }
-            self.req_total[c] = total;
+            self.req_total[c] = crate::lanes::sum(req);
         }
     }
 }

@@ -6,12 +6,13 @@
 //! prices cross, a few times per path at most, so the weeks are cut into runs of one order
 //! (`run_end`) and each run is bought entry by entry, cheapest first, in branch-free passes over
 //! the run's weeks, two entries per pass (`take_first2`, `take_next2`, and `take_first`,
-//! `take_next` for an odd one). Per-entry totals are summed in week order from the weekly GPUs
-//! and $ left in `Bought`. Lists longer than `FAST` entries go week by week (`buy`, which the
-//! concentration check also uses).
+//! `take_next` for an odd one). Per-entry totals are lane sums (`crate::lanes`) of the weekly
+//! GPUs and $ left in `Bought`. Lists longer than `FAST` entries go week by week (`buy`, which
+//! the concentration check also uses).
 
 use super::serve::mask;
 use crate::compile::Source;
+use crate::lanes;
 
 /// Lists up to this long are bought in runs of one order (per-run work grows with the list).
 const FAST: usize = 8;
@@ -23,6 +24,8 @@ pub(super) struct Bought {
     dollars: Vec<Vec<f64>>,
     need: Vec<f64>,
     sorted: Vec<usize>,
+    /// One week's GPUs and $ per entry (long lists).
+    week: Vec<[f64; 2]>,
 }
 
 impl Bought {
@@ -33,6 +36,7 @@ impl Bought {
             dollars: vec![series(), series()],
             need: series(),
             sorted: Vec::new(),
+            week: Vec::new(),
         }
     }
 
@@ -59,7 +63,7 @@ pub(super) struct Tier<'a> {
 }
 
 /// What `buy_weeks` leaves to sum: the list entries whose weekly GPUs and $ are waiting in
-/// `Bought` (slot 0, then slot 1), to be added in week order to the entry's path totals.
+/// `Bought` (slot 0, then slot 1), to be lane-summed into the entry's path totals.
 #[derive(Clone, Copy, Default)]
 pub(super) struct Unsummed(pub [Option<usize>; 2]);
 
@@ -79,22 +83,16 @@ impl Bought {
     }
 }
 
-/// `start` plus the weekly GPUs and $ of one slot, in week order.
+/// `start` plus the lane sums of one slot's weekly GPUs and $.
 fn sum_slot(start: [f64; 2], gpus: &[f64], dollars: &[f64]) -> [f64; 2] {
-    let [mut g, mut d] = start;
-    for (&x, &y) in gpus.iter().zip(dollars) {
-        g += x;
-        d += y;
-    }
-    [g, d]
+    [start[0] + lanes::sum(gpus), start[1] + lanes::sum(dollars)]
 }
 
 /// Buy every week the GPUs the tier served, `available[w] - left[w]`; `spend[w]` becomes the
 /// week's $. The path's GPUs and $ per entry go to `total`, except that the first two entries
 /// in list-price order are left per week in `scratch` (the `Unsummed` returned) so that the
-/// caller sums them with its other sums over weeks in one pass: each sum is a chain of dependent
-/// additions, and one pass runs them side by side. `None` when nothing was needed in any week
-/// (then `spend` is all 0).
+/// caller sums them with its other sums over weeks in one pass (lane sums, as `sum_slot`).
+/// `None` when nothing was needed in any week (then `spend` is all 0).
 pub(super) fn buy_weeks(
     tier: &Tier,
     (available, left): (&[f64], &[f64]),
@@ -150,6 +148,7 @@ fn buy_run(
         dollars,
         need,
         sorted,
+        ..
     } = scratch;
     // Slots (list-price positions), cheapest first; their price rows.
     if w0 == 0 {
@@ -427,15 +426,32 @@ fn buy_many_long(
     scratch: &mut Bought,
 ) {
     let (list, order) = (tier.list, (tier.order, tier.fixed));
+    // Each entry's weekly GPUs and $ go to its own slot (slot = entry here), then are summed.
+    scratch.reserve(list.len());
+    let Bought {
+        gpus,
+        dollars,
+        sorted,
+        week,
+        ..
+    } = scratch;
+    week.resize(list.len(), [0.0; 2]);
     let need = available.iter().zip(left).map(|(&a, &l)| a - l);
     for (w, (n, sp)) in need.zip(spend.iter_mut()).enumerate() {
+        week.fill([0.0; 2]);
         *sp = if n <= 0.0 {
             0.0
         } else {
             let avail = |k: usize| list[k].cap * tier.factor[list[k].offset + w];
             let price = |k: usize| tier.price[list[k].offset + w];
-            buy::<true>(n, order, avail, price, &mut scratch.sorted, total)
+            buy::<true>(n, order, avail, price, sorted, week)
         };
+        for (k, &[g, d]) in week.iter().enumerate() {
+            (gpus[k][w], dollars[k][w]) = (g, d);
+        }
+    }
+    for (k, t) in total.iter_mut().enumerate().take(list.len()) {
+        *t = sum_slot(*t, &gpus[k], &dollars[k]);
     }
 }
 
@@ -585,28 +601,31 @@ mod tests {
                         scratch.sum_into(unsummed, &mut total);
                     }
 
-                    let mut expected = vec![[0.0; 2]; n];
+                    // Each entry's GPUs and $ bought per week, then their lane sums.
+                    let mut weekly = vec![vec![[0.0; 2]; weeks]; n];
                     let mut buf = Vec::new();
                     for w in 0..weeks {
+                        let mut week = vec![[0.0; 2]; n];
                         let need = available[w] - left[w];
                         let dollars = if need <= 0.0 {
                             0.0
                         } else {
                             let avail = |k: usize| list[k].cap * factor[list[k].offset + w];
                             let price = |k: usize| price[list[k].offset + w];
-                            buy::<true>(
-                                need,
-                                (&order, fixed),
-                                avail,
-                                price,
-                                &mut buf,
-                                &mut expected,
-                            )
+                            buy::<true>(need, (&order, fixed), avail, price, &mut buf, &mut week)
                         };
+                        for (k, &b) in week.iter().enumerate() {
+                            weekly[k][w] = b;
+                        }
                         let msg = format!("n={n} {prices:?} w={w}");
                         assert_eq!(spend[w].to_bits(), dollars.to_bits(), "{msg}");
                     }
-                    for (a, b) in total.iter().zip(&expected) {
+                    let expected = weekly.iter().map(|series| {
+                        let (g, d): (Vec<f64>, Vec<f64>) =
+                            series.iter().map(|b| (b[0], b[1])).unzip();
+                        [0.0 + lanes::sum(&g), 0.0 + lanes::sum(&d)]
+                    });
+                    for (a, b) in total.iter().zip(expected) {
                         let msg = format!("n={n} {prices:?}");
                         assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "{msg}");
                     }

@@ -14,9 +14,10 @@
 //! other passes are branch-free loops over weeks that the compiler vectorises (`capacity`,
 //! `serve`, `buy`, `tally`); each is a small function over distinct slices, so the compiler
 //! needs no proof that arrays do not overlap. Each week's arithmetic is the same as in a
-//! week-by-week loop and sums over weeks are still taken in week order (side by side, in one
-//! pass), so the passes change no result; `serve` and `buy` test that against the week-by-week
-//! definitions bit for bit. The "largest provider out" replay is `check`. All working memory
+//! week-by-week loop, so the passes change no result; `serve` and `buy` test that against the
+//! week-by-week definitions bit for bit. A path's sums over weeks of the tallies (costs, GPUs
+//! bought, emissions) are lane sums (`crate::lanes`, four interleaved partial sums) so that they
+//! vectorise too; the per-workload unmet and degraded GPUs stay in week order, as in `allocate`. The "largest provider out" replay is `check`. All working memory
 //! lives in `portfolio::Scratch`, allocated once per chunk.
 
 mod buy;
@@ -69,13 +70,18 @@ pub(crate) fn run_chunk(m: &Model, index: u32) -> ChunkResult {
                 *t += r;
             }
         }
-        out.demand.add_weeks(&total);
+        out.demand.add_path(&total);
         for (&t, sum) in total.iter().zip(out.demand_sum.iter_mut()) {
             *sum += t;
         }
         for (pm, agg) in m.portfolios.iter().zip(out.portfolios.iter_mut()) {
             portfolio::simulate(m, pm, &world, &mut scratch, agg);
         }
+    }
+    // The histograms' last paths are still waiting to be counted.
+    out.demand.flush();
+    for agg in &mut out.portfolios {
+        agg.weekly_cost.flush();
     }
     out
 }

@@ -2,8 +2,8 @@
 //! counts) and the path's totals (cost breakdown, emissions, per-provider bookings, per-workload
 //! shortfalls), folded into the portfolio's aggregates.
 //!
-//! Sums over weeks are taken in week order, as a week-by-week loop would, and side by side in
-//! one pass: each is a chain of dependent additions, and together they take the time of one.
+//! Sums over weeks are lane sums (`crate::lanes`): four interleaved partial sums, which vectorise,
+//! where a sum in week order would be a chain of dependent additions.
 
 use super::buy::Unsummed;
 use super::order::Planned;
@@ -12,9 +12,10 @@ use super::{EPS, H};
 use crate::accum::PortfolioAgg;
 use crate::compile::{Model, PortfolioModel};
 use crate::hist::WeeklyHist;
+use crate::lanes::{self, Lanes};
 use crate::world::World;
 
-/// Sums over the path's weeks, each taken in week order.
+/// Sums over the path's weeks (lane sums).
 #[derive(Default)]
 pub(super) struct Totals {
     /// Burst, emergency, degradation and shortage spend at indices 1, 2, 4, 5.
@@ -92,17 +93,12 @@ pub(super) fn weekly(
     for (count, &u) in agg.weekly_short.iter_mut().zip(&sv.unmet) {
         *count += u32::from(u > EPS);
     }
+    t.breakdown[2] = lanes::sum(&s.spend_emergency[..weeks]);
+    t.breakdown[4] = lanes::sum(&sv.penalty_degraded[..weeks]);
+    t.breakdown[5] = lanes::sum(&sv.penalty[..weeks]);
+    t.unmet = lanes::sum(&sv.unmet[..weeks]);
     let mut run = 0u32;
-    let rows = s
-        .spend_emergency
-        .iter()
-        .zip(sv.penalty_degraded.iter().zip(&sv.penalty))
-        .zip(&sv.unmet);
-    for ((&e, (&pd, &p)), &u) in rows {
-        t.breakdown[2] += e;
-        t.breakdown[4] += pd;
-        t.breakdown[5] += p;
-        t.unmet += u;
+    for &u in &sv.unmet[..weeks] {
         let short = u > EPS;
         t.short_weeks += u32::from(short);
         run = if short { run + 1 } else { 0 };
@@ -181,45 +177,75 @@ struct Series<'a> {
     order_cost: &'a [f64],
 }
 
-/// The week's cost into its histogram, and the sums over weeks (each in week order), all in
-/// one pass: each sum is a chain of dependent additions, and side by side they take the time
-/// of one. `N` burst entries' GPUs and $ per week (`slots`) are summed too.
+/// The week's cost into its histogram, and the sums over weeks (lane sums, `crate::lanes`),
+/// all of them in one vectorised pass after the histogram's. `N` burst entries' GPUs and $ per
+/// week (`slots`) are summed too.
 #[inline(never)]
 fn week_sums<const N: usize>(
     series: &Series,
     slots: [(&[f64], &[f64]); N],
     hist: &mut WeeklyHist<u16>,
 ) -> (Totals, [[f64; 2]; N]) {
-    // Every series cut to one length, so that indexing by week needs no checks.
-    let mut hist = hist.first_weeks(series.cost.len());
-    let weeks = hist.len();
-    let cost = &series.cost[..weeks];
-    let burst = &series.burst[..weeks];
-    let committed = &series.committed[..weeks];
-    let left = &series.left[..weeks];
-    let carbon_used = &series.carbon[..weeks];
-    let order_gpus = &series.order_gpus[..weeks];
-    let order_cost = &series.order_cost[..weeks];
-    let slots = slots.map(|(g, d)| (&g[..weeks], &d[..weeks]));
+    hist.add_path(series.cost);
+    // Every series cut to one length, in groups of four weeks.
+    let weeks = series.cost.len();
+    fn four(x: &[f64], weeks: usize) -> (&[[f64; 4]], &[f64]) {
+        x[..weeks].as_chunks::<4>()
+    }
+    let (burst, burst_tail) = four(series.burst, weeks);
+    let (committed, committed_tail) = four(series.committed, weeks);
+    let (left, left_tail) = four(series.left, weeks);
+    let (carbon_used, carbon_tail) = four(series.carbon, weeks);
+    let (order_gpus, og_tail) = four(series.order_gpus, weeks);
+    let (order_cost, oc_tail) = four(series.order_cost, weeks);
+    let slots = slots.map(|(g, d)| (four(g, weeks), four(d, weeks)));
+    let groups = burst.len();
+    let (committed, left) = (&committed[..groups], &left[..groups]);
+    let (carbon_used, order_gpus, order_cost) = (
+        &carbon_used[..groups],
+        &order_gpus[..groups],
+        &order_cost[..groups],
+    );
 
-    let [mut b, mut used, mut carbon, mut og, mut oc] = [0.0; 5];
-    let mut entry = [[0.0; 2]; N];
-    for w in 0..weeks {
-        hist.add(w, cost[w]);
-        b += burst[w];
-        used += committed[w] - left[w];
-        carbon += carbon_used[w];
-        og += order_gpus[w];
-        oc += order_cost[w];
-        for (e, (g, d)) in entry.iter_mut().zip(&slots) {
-            e[0] += g[w];
-            e[1] += d[w];
+    let mut lanes = [Lanes::default(); 5];
+    let mut entry = [[Lanes::default(); 2]; N];
+    let used = |c: &[f64; 4], l: &[f64; 4]| -> [f64; 4] { std::array::from_fn(|k| c[k] - l[k]) };
+    for g in 0..groups {
+        let [b, u, c, og, oc] = &mut lanes;
+        b.add(&burst[g]);
+        u.add(&used(&committed[g], &left[g]));
+        c.add(&carbon_used[g]);
+        og.add(&order_gpus[g]);
+        oc.add(&order_cost[g]);
+        for (e, ((gpus, _), (dollars, _))) in entry.iter_mut().zip(&slots) {
+            e[0].add(&gpus[g]);
+            e[1].add(&dollars[g]);
         }
     }
+    let [b, u, c, og, oc] = &mut lanes;
+    b.add_tail(burst_tail);
+    u.add_tail(&used_tail(committed_tail, left_tail)[..committed_tail.len()]);
+    c.add_tail(carbon_tail);
+    og.add_tail(og_tail);
+    oc.add_tail(oc_tail);
+    for (e, ((_, g_tail), (_, d_tail))) in entry.iter_mut().zip(&slots) {
+        e[0].add_tail(g_tail);
+        e[1].add_tail(d_tail);
+    }
+    let [b, used, carbon, og, oc] = lanes.map(Lanes::total);
     let mut t = Totals::default();
     (t.order_gpu_weeks, t.order_cost) = (og, oc);
     (t.breakdown[1], t.used_committed, t.emissions) = (b, used, carbon);
-    (t, entry)
+    (t, entry.map(|e| e.map(Lanes::total)))
+}
+
+/// Committed GPUs used in the last (fewer than four) weeks.
+fn used_tail(committed: &[f64], left: &[f64]) -> [f64; 3] {
+    let mut used = [0.0; 3];
+    for ((u, c), l) in used.iter_mut().zip(committed).zip(left) {
+        *u = c - l;
+    }
+    used
 }
 
 /// Fold one portfolio's path into its aggregates.
@@ -337,82 +363,88 @@ mod tests {
         assert_eq!(got[3], 0.0);
     }
 
-    /// `week_sums` against the sums and histogram taken one at a time, bit for bit.
+    /// `week_sums` against the sums (lane sums) and histogram taken one at a time, bit for bit.
     #[test]
     fn week_sums_match_separate_sums() {
-        let mut rng = PathRng::new(3, 2);
-        let weeks = 104;
-        let mut draw = |zeros: f64| -> Vec<f64> {
-            (0..weeks)
-                .map(|_| {
-                    let u = rng.open01();
-                    if u < zeros { 0.0 } else { u * 1e3 }
+        // 103 weeks: a tail of three after the groups of four.
+        for weeks in [104, 103] {
+            let mut rng = PathRng::new(3, 2);
+            let mut draw = |zeros: f64| -> Vec<f64> {
+                (0..weeks)
+                    .map(|_| {
+                        let u = rng.open01();
+                        if u < zeros { 0.0 } else { u * 1e3 }
+                    })
+                    .collect()
+            };
+            let (cost, burst, committed, carbon) = (draw(0.1), draw(0.3), draw(0.1), draw(0.0));
+            // Left is 0 (nothing left) in some weeks and at most what was available.
+            let left: Vec<f64> = draw(0.5)
+                .iter()
+                .zip(&committed)
+                .map(|(l, c)| l.min(*c))
+                .collect();
+            let (og, oc, g0, d0, g1, d1) = (
+                draw(0.2),
+                draw(0.2),
+                draw(0.5),
+                draw(0.5),
+                draw(0.5),
+                draw(0.5),
+            );
+            let mut carbon_of_used = carbon.clone();
+            carbon_used(&mut carbon_of_used, &committed, &left);
+            let series = Series {
+                cost: &cost,
+                burst: &burst,
+                committed: &committed,
+                left: &left,
+                carbon: &carbon_of_used,
+                order_gpus: &og,
+                order_cost: &oc,
+            };
+            let sum = crate::lanes::sum;
+            let used: Vec<f64> = committed.iter().zip(&left).map(|(c, l)| c - l).collect();
+            let emitted: Vec<f64> = (0..weeks)
+                .map(|w| {
+                    let (c, l) = (committed[w], left[w]);
+                    if c > 0.0 {
+                        (c - l) / c * carbon[w]
+                    } else {
+                        0.0
+                    }
                 })
-                .collect()
-        };
-        let (cost, burst, committed, carbon) = (draw(0.1), draw(0.3), draw(0.1), draw(0.0));
-        // Left is 0 (nothing left) in some weeks and at most what was available.
-        let left: Vec<f64> = draw(0.5)
-            .iter()
-            .zip(&committed)
-            .map(|(l, c)| l.min(*c))
-            .collect();
-        let (og, oc, g0, d0, g1, d1) = (
-            draw(0.2),
-            draw(0.2),
-            draw(0.5),
-            draw(0.5),
-            draw(0.5),
-            draw(0.5),
-        );
-        let mut carbon_of_used = carbon.clone();
-        carbon_used(&mut carbon_of_used, &committed, &left);
-        let series = Series {
-            cost: &cost,
-            burst: &burst,
-            committed: &committed,
-            left: &left,
-            carbon: &carbon_of_used,
-            order_gpus: &og,
-            order_cost: &oc,
-        };
-        let sum = |x: &[f64]| x.iter().fold(0.0, |s, v| s + v);
-        let used: Vec<f64> = committed.iter().zip(&left).map(|(c, l)| c - l).collect();
-        let emitted: Vec<f64> = (0..weeks)
-            .map(|w| {
-                let (c, l) = (committed[w], left[w]);
-                if c > 0.0 {
-                    (c - l) / c * carbon[w]
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        let mut want_hist = WeeklyHist::<u16>::new(weeks, 500.0);
-        want_hist.add_weeks(&cost);
+                .collect();
+            let mut want_hist = WeeklyHist::<u16>::new(weeks, 500.0);
+            want_hist.add_weeks(&cost);
 
-        let mut hist = WeeklyHist::<u16>::new(weeks, 500.0);
-        let (t, [e0, e1]) = week_sums(&series, [(&g0, &d0), (&g1, &d1)], &mut hist);
-        let got = [
-            t.breakdown[1],
-            t.used_committed,
-            t.emissions,
-            t.order_gpu_weeks,
-            t.order_cost,
-        ];
-        let want = [sum(&burst), sum(&used), sum(&emitted), sum(&og), sum(&oc)];
-        assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits));
-        let want = [[sum(&g0), sum(&d0)], [sum(&g1), sum(&d1)]];
-        assert_eq!([e0, e1], want);
-        assert_eq!(format!("{hist:?}"), format!("{want_hist:?}"));
+            let mut hist = WeeklyHist::<u16>::new(weeks, 500.0);
+            let (t, [e0, e1]) = week_sums(&series, [(&g0, &d0), (&g1, &d1)], &mut hist);
+            let got = [
+                t.breakdown[1],
+                t.used_committed,
+                t.emissions,
+                t.order_gpu_weeks,
+                t.order_cost,
+            ];
+            let want = [sum(&burst), sum(&used), sum(&emitted), sum(&og), sum(&oc)];
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits));
+            let want = [[sum(&g0), sum(&d0)], [sum(&g1), sum(&d1)]];
+            assert_eq!([e0, e1], want);
+            hist.flush();
+            assert!(
+                format!("{hist:?}") == format!("{want_hist:?}"),
+                "histograms differ"
+            );
 
-        // Fewer slots give the same other sums.
-        let (t1, [e]) = week_sums(&series, [(&g1, &d1)], &mut hist);
-        let (t0, []) = week_sums(&series, [], &mut hist);
-        assert_eq!(e, [sum(&g1), sum(&d1)]);
-        for t2 in [t1, t0] {
-            assert_eq!(t2.emissions.to_bits(), t.emissions.to_bits());
-            assert_eq!(t2.order_cost.to_bits(), t.order_cost.to_bits());
+            // Fewer slots give the same other sums.
+            let (t1, [e]) = week_sums(&series, [(&g1, &d1)], &mut hist);
+            let (t0, []) = week_sums(&series, [], &mut hist);
+            assert_eq!(e, [sum(&g1), sum(&d1)]);
+            for t2 in [t1, t0] {
+                assert_eq!(t2.emissions.to_bits(), t.emissions.to_bits());
+                assert_eq!(t2.order_cost.to_bits(), t.order_cost.to_bits());
+            }
         }
     }
 }
