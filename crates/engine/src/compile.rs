@@ -46,8 +46,9 @@ pub(crate) struct ClassModel {
     pub peak_factor: f64,
     /// Seasonal multiplier per week.
     pub season: Vec<f64>,
-    /// Probability of a jump in any given week.
+    /// Probability of a jump in any given week, and log(1 - it) (when it is in (0, 1)).
     pub jump_p: f64,
+    pub log_keep: f64,
     pub jump_size: Sampler,
     /// Weekly multiplier applied to the jump level (1 = permanent).
     pub jump_decay: f64,
@@ -442,6 +443,11 @@ fn class_model(w: &crate::scenario::Workload, weeks: usize) -> ClassModel {
         peak_factor: w.peak_factor,
         season,
         jump_p,
+        log_keep: if jump_p > 0.0 && jump_p < 1.0 {
+            libm::log(1.0 - jump_p)
+        } else {
+            0.0
+        },
         jump_size,
         jump_decay,
         tiers: [Tier::Committed, Tier::Burst, Tier::Emergency].map(|t| w.tiers.contains(&t)),
