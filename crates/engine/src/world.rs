@@ -190,12 +190,35 @@ fn trend(level: &mut [f64], start: f64, growth: f64) {
     tail.copy_from_slice(&lanes[..tail.len()]);
 }
 
-/// Weeks without a jump: the jump level decays, and the level is scaled by it.
+/// Weeks without a jump: the jump level decays, and the level is scaled by it. In four lanes
+/// like the trend: the first four weeks by successive multiplication by `decay`, then each
+/// week's level is the level four weeks before times decay^4.
 fn scale_by_jump(level: &mut [f64], jump: &mut f64, decay: f64) {
-    for l in level {
-        *jump *= decay;
-        *l *= jump_factor(*jump);
+    if level.is_empty() {
+        return;
     }
+    let d4 = (decay * decay) * (decay * decay);
+    let mut lanes = [*jump; 4];
+    lanes[0] *= decay;
+    for k in 1..4 {
+        lanes[k] = lanes[k - 1] * decay;
+    }
+    let (body, tail) = level.as_chunks_mut::<4>();
+    let mut last = *jump;
+    for four in body {
+        for (l, &j) in four.iter_mut().zip(&lanes) {
+            *l *= jump_factor(j);
+        }
+        last = lanes[3];
+        for j in &mut lanes {
+            *j *= d4;
+        }
+    }
+    for (l, &j) in tail.iter_mut().zip(&lanes) {
+        *l *= jump_factor(j);
+        last = j;
+    }
+    *jump = last;
 }
 
 /// The demand factor of a jump level: 1 + level, never below 0.
@@ -248,25 +271,46 @@ mod tests {
             (&[(3, 0.3), (20, 0.25)], 1.0),
             (&[(12, f64::NAN)], 0.5),
         ];
-        for (jumps, decay) in cases {
-            let (start, growth) = (123.4, 1.0113);
+        for ((jumps, decay), growth) in cases.into_iter().zip([1.0113, 0.9937, 1.0113, 1.02]) {
+            let start = 123.4;
             let mut fast = vec![0.0; weeks];
             trend_with_jumps(&mut fast, start, growth, jumps, decay);
-            let mut jump = 0.0;
-            let g4 = (growth * growth) * (growth * growth);
+            // x times r^(i + 1) in lanes: week i = 4q + k of a run gets x r^(k + 1) by
+            // successive multiplication, then r^4 q times.
+            let lane = |x: f64, r: f64, i: usize| {
+                let r4 = (r * r) * (r * r);
+                let mut v = x;
+                for _ in 0..=i % 4 {
+                    v *= r;
+                }
+                for _ in 0..i / 4 {
+                    v *= r4;
+                }
+                v
+            };
+            // The jump level at the last jump (0 before any), and weeks since it.
+            let (mut at_jump, mut since) = (0.0, 0);
             for (w, &got) in fast.iter().enumerate() {
-                // Week w = 4q + k: start x growth^k, times g4 q times.
+                // Week w = 4q + k: start x growth^k by successive multiplication, then g^4 q times.
                 let mut trend = start;
                 for _ in 0..w % 4 {
                     trend *= growth;
                 }
                 for _ in 0..w / 4 {
-                    trend *= g4;
+                    trend *= (growth * growth) * (growth * growth);
                 }
-                jump *= decay;
-                if let Some(&(_, size)) = jumps.iter().find(|j| j.0 == w) {
-                    jump += size;
-                }
+                let jump = if let Some(&(_, size)) = jumps.iter().find(|j| j.0 == w) {
+                    let before = if since == 0 {
+                        at_jump
+                    } else {
+                        lane(at_jump, decay, since - 1)
+                    };
+                    (at_jump, since) = (before * decay + size, 0);
+                    at_jump
+                } else {
+                    since += 1;
+                    lane(at_jump, decay, since - 1)
+                };
                 let j: f64 = 1.0 + jump;
                 let want = trend * if j > 0.0 { j } else { 0.0 };
                 assert_eq!(got.to_bits(), want.to_bits(), "week {w} of {jumps:?}");
