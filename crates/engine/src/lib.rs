@@ -34,6 +34,7 @@ mod digest;
 pub mod dist;
 mod finalize;
 mod hist;
+mod lead;
 pub mod report;
 mod rng;
 pub mod scenario;
