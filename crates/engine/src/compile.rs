@@ -6,6 +6,7 @@
 use crate::RunOptions;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::dist::{Dist, FillTable, Sampler, inverse_normal_cdf, mean_of};
+use crate::lead::LeadSteps;
 use crate::scenario::{HOURS_PER_WEEK, Scenario, StressEvent, Tier};
 
 pub(crate) struct Model {
@@ -120,6 +121,8 @@ pub(crate) struct GroupModel {
 
 pub(crate) struct OrderModel {
     pub provider: usize,
+    /// The provider's lead time as whole weeks to arrival, by its uniform draw.
+    pub lead: LeadSteps,
     pub cover: f64,
     pub min: f64,
     pub max: f64,
@@ -607,6 +610,7 @@ fn portfolio_model(
         }
         OrderModel {
             provider,
+            lead: LeadSteps::new(&providers[provider].lead, weeks),
             cover: o.cover_fraction,
             min: o.min_order_gpus,
             max: o.max_order_gpus,

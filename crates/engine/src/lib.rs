@@ -35,6 +35,7 @@ pub mod dist;
 mod finalize;
 mod hist;
 mod lanes;
+mod lead;
 pub mod report;
 mod rng;
 pub mod scenario;

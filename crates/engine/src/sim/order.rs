@@ -21,19 +21,6 @@ pub(super) struct Order {
     pub cost: f64,
 }
 
-/// `libm::ceil(x) as usize` for `x >= 0`, without the library call or a saturating cast:
-/// below 2^52, `x + 2^52` lands where the spacing of doubles is 1, so it rounds `x` to the
-/// nearest integer, which its low 52 bits then hold; that is the ceiling unless it is below `x`.
-fn ceil_weeks(x: f64) -> usize {
-    const TWO_52: f64 = 4_503_599_627_370_496.0;
-    if x >= 4.0e15 {
-        return libm::ceil(x) as usize;
-    }
-    let y = x + TWO_52;
-    let nearest = (y.to_bits() & ((1 << 52) - 1)) as usize;
-    nearest + usize::from(y - TWO_52 < x)
-}
-
 /// What a path's orders add up to (their GPUs and $ per week are summed by the caller).
 #[derive(Clone, Copy, Default)]
 pub(super) struct Planned {
@@ -100,11 +87,10 @@ fn place_order(m: &Model, policy: &OrderModel, w: usize, world: &World, qty: f64
     let weeks = m.weeks;
     let p = policy.provider;
     let pr = &m.providers[p];
-    let lead = pr
+    let lead = policy
         .lead
-        .quantile(keyed_open01(world.order_key, p as u32, w as u32))
-        .max(0.0);
-    let arrive = w.saturating_add(ceil_weeks(lead)).min(weeks);
+        .offset(keyed_open01(world.order_key, p as u32, w as u32));
+    let arrive = (w + lead).min(weeks);
     // The price is locked at signing: a shock after this week does not reach this contract.
     let price = pr.reserved_price * world.price[p * weeks + w];
     Order {
@@ -160,28 +146,5 @@ impl OnOrder {
         }
         self.seen = orders.len();
         self.sum
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ceil_weeks_is_ceil() {
-        let mut xs = vec![
-            0.0, -0.0, 0.5, 1.0, 1.5, 2.5, 3.0, 3.4999, 1e-300, 4.0e15, 9e18,
-        ];
-        for i in 0..100_000 {
-            let x = i as f64 * 0.0137;
-            xs.extend([x, f64::from_bits(x.to_bits() + 1), (i / 7) as f64]);
-            xs.push(f64::from_bits((x.to_bits() + 1).max(1)) * 1e9);
-        }
-        for x in [3.999e15, 4.5e15 - 1.0, 2f64.powi(51) + 0.5] {
-            xs.extend([x, f64::from_bits(x.to_bits() - 1)]);
-        }
-        for x in xs {
-            assert_eq!(ceil_weeks(x), libm::ceil(x) as usize, "{x:e}");
-        }
     }
 }
