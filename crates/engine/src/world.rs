@@ -95,7 +95,9 @@ impl World {
         let weeks = m.weeks;
         for (c, cm) in m.classes.iter().enumerate() {
             let g = cm.growth.quantile(rng.open01()).max(-0.99);
-            let weekly_growth = libm::pow(1.0 + g, 1.0 / 52.0);
+            // (1 + g)^(1/52) as exp(log(1 + g) / 52): libm's `pow` took as long as the rest of
+            // the class's draws.
+            let weekly_growth = crate::dist::exp(libm::log(1.0 + g) / 52.0);
             let log_keep = cm.log_keep;
             // Weeks until the next jump: geometric, drawn once per jump rather than once per week.
             let gap = |rng: &mut PathRng| -> usize {
