@@ -173,15 +173,21 @@ fn trend_with_jumps(
     scale_by_jump(&mut level[from..], &mut jump, decay);
 }
 
-/// The trend, `start` x `growth`^week, in four lanes: the first four weeks by successive
-/// multiplication, then each week is the week four before times growth^4. Four independent
-/// chains of multiplications vectorise; one chain would take a multiply's latency per week.
-fn trend(level: &mut [f64], start: f64, growth: f64) {
-    let g4 = (growth * growth) * (growth * growth);
-    let mut lanes = [start; 4];
+/// A geometric series `first` x `ratio`^i in four lanes: the first four terms by successive
+/// multiplication, and `ratio`^4, by which each term gives the one four later. Four
+/// independent chains of multiplications vectorise; one chain would take a multiply's latency
+/// per week.
+fn geometric_lanes(first: f64, ratio: f64) -> ([f64; 4], f64) {
+    let mut lanes = [first; 4];
     for k in 1..4 {
-        lanes[k] = lanes[k - 1] * growth;
+        lanes[k] = lanes[k - 1] * ratio;
     }
+    (lanes, (ratio * ratio) * (ratio * ratio))
+}
+
+/// The trend, `start` x `growth`^week, in four lanes (`geometric_lanes`).
+fn trend(level: &mut [f64], start: f64, growth: f64) {
+    let (mut lanes, g4) = geometric_lanes(start, growth);
     let (body, tail) = level.as_chunks_mut::<4>();
     for four in body {
         *four = lanes;
@@ -192,19 +198,13 @@ fn trend(level: &mut [f64], start: f64, growth: f64) {
     tail.copy_from_slice(&lanes[..tail.len()]);
 }
 
-/// Weeks without a jump: the jump level decays, and the level is scaled by it. In four lanes
-/// like the trend: the first four weeks by successive multiplication by `decay`, then each
-/// week's level is the level four weeks before times decay^4.
+/// Weeks without a jump: the jump level decays, and the level is scaled by it. The decayed
+/// levels are a geometric series in four lanes, like the trend (`geometric_lanes`).
 fn scale_by_jump(level: &mut [f64], jump: &mut f64, decay: f64) {
     if level.is_empty() {
         return;
     }
-    let d4 = (decay * decay) * (decay * decay);
-    let mut lanes = [*jump; 4];
-    lanes[0] *= decay;
-    for k in 1..4 {
-        lanes[k] = lanes[k - 1] * decay;
-    }
+    let (mut lanes, d4) = geometric_lanes(*jump * decay, decay);
     let (body, tail) = level.as_chunks_mut::<4>();
     let mut last = *jump;
     for four in body {
